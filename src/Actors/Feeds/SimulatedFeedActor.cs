@@ -1,0 +1,73 @@
+using ActorQuotes.Actors.Catalog;
+using ActorQuotes.Contracts.Tickers;
+using Akka.Actor;
+
+namespace ActorQuotes.Actors.Feeds;
+
+/// <summary>
+/// A seedable random walk over the catalog: every interval it sends the ticks due to the ticker region.
+/// Prices move in the company's increment (one yen, one cent) and never below one increment.
+/// </summary>
+public sealed class SimulatedFeedActor : ReceiveActor, IWithTimers
+{
+    private readonly Company[] _companies;
+    private readonly double[] _prices;
+    private readonly IActorRef _tickers;
+    private readonly SimulatedFeedOptions _options;
+    private readonly TimeProvider _clock;
+    private readonly Random _random;
+    private double _owed;
+
+    public SimulatedFeedActor(CompanyCatalog catalog, IActorRef tickers, SimulatedFeedOptions options, TimeProvider clock)
+    {
+        _companies = catalog.All.ToArray();
+        _prices = _companies.Select(c => c.PreviousClose).ToArray();
+        _tickers = tickers;
+        _options = options;
+        _clock = clock;
+        _random = new Random(options.Seed);
+
+        Receive<Emit>(_ => EmitDue());
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(CompanyCatalog catalog, IActorRef tickers, SimulatedFeedOptions options, TimeProvider clock) =>
+        Akka.Actor.Props.Create(() => new SimulatedFeedActor(catalog, tickers, options, clock));
+
+    protected override void PreStart()
+    {
+        Timers.StartPeriodicTimer("emit", Emit.Instance, TimeSpan.Zero, _options.Interval);
+    }
+
+    private void EmitDue()
+    {
+        _owed += _options.TicksPerSecond * _options.Interval.TotalSeconds;
+        var now = _clock.GetUtcNow();
+        while (_owed >= 1)
+        {
+            _owed--;
+            var i = _random.Next(_companies.Length);
+            var company = _companies[i];
+            var step = Math.Exp(_options.Volatility * NextGaussian());
+            var increment = company.PriceIncrement;
+            var price = Math.Max(increment, Math.Round(_prices[i] * step / increment) * increment);
+            price = Math.Round(price, 2);
+            _prices[i] = price;
+            _tickers.Tell(new Tick(company.TickerSymbol, price, _random.Next(1, 50) * 100, now));
+        }
+    }
+
+    private double NextGaussian()
+    {
+        // Box–Muller; one of the pair is enough at these rates.
+        var u1 = 1.0 - _random.NextDouble();
+        var u2 = _random.NextDouble();
+        return Math.Sqrt(-2.0 * Math.Log(u1)) * Math.Cos(2.0 * Math.PI * u2);
+    }
+
+    private sealed class Emit
+    {
+        public static readonly Emit Instance = new();
+    }
+}

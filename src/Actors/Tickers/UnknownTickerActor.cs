@@ -1,0 +1,21 @@
+using ActorQuotes.Contracts;
+using ActorQuotes.Contracts.Tickers;
+using Akka.Actor;
+
+namespace ActorQuotes.Actors.Tickers;
+
+/// <summary>
+/// Stands in the ticker region for a symbol that is not in the catalog: answers
+/// <see cref="QuoteUnavailable"/>, drops ticks, and passivates like any entity.
+/// </summary>
+public sealed class UnknownTickerActor : ReceiveActor
+{
+    public UnknownTickerActor(string symbol)
+    {
+        Receive<GetQuote>(_ => Sender.Tell(new QuoteUnavailable(symbol)));
+        Receive<Tick>(_ => { });
+        Receive<StopEntity>(_ => Context.Stop(Self));
+    }
+
+    public static Props Props(string symbol) => Akka.Actor.Props.Create(() => new UnknownTickerActor(symbol));
+}

@@ -1,0 +1,21 @@
+namespace ActorQuotes.Contracts.Sessions;
+
+/// <summary>WebSocket close codes and the error codes of the frames sent before them.</summary>
+public static class CloseCodes
+{
+    /// <summary>Missing, wrong or expired token.</summary>
+    public const int Unauthorized = 4401;
+
+    /// <summary>The watchlist does not exist or is not the caller's.</summary>
+    public const int NotFound = 4404;
+
+    /// <summary>The server is going away (shutdown); reconnect.</summary>
+    public const int ServiceRestart = 1012;
+
+    /// <summary>The server could not serve the stream (a dependency did not answer); reconnect.</summary>
+    public const int TryAgainLater = 1013;
+
+    public const string UnauthorizedCode = "unauthorized";
+    public const string NotFoundCode = "not_found";
+    public const string UnavailableCode = "unavailable";
+}

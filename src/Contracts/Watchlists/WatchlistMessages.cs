@@ -1,0 +1,80 @@
+using System.Collections.Immutable;
+using ActorQuotes.Contracts.Routing;
+using ActorQuotes.Contracts.Serialization;
+
+namespace ActorQuotes.Contracts.Watchlists;
+
+/// <summary>A command or query for one watchlist entity.</summary>
+public interface IWatchlistRequest : IWithWatchlistId, IActorQuotesMessage
+{
+    /// <summary>The user asking; a watchlist answers anyone but its owner as if it did not exist.</summary>
+    long RequesterId { get; }
+}
+
+/// <summary>Why a watchlist command was refused.</summary>
+public enum WatchlistRejection
+{
+    /// <summary>No such watchlist, or not the requester's.</summary>
+    NotFound,
+
+    /// <summary>The watchlist exists but holds no such stock.</summary>
+    StockNotFound,
+    AlreadyExists,
+    Invalid,
+    LimitReached,
+}
+
+/// <summary>One position: ticker, quantity and purchase price.</summary>
+[SerializationManifest("aq.wl.position")]
+public sealed record Position(string TickerSymbol, double Quantity, double PurchasePrice) : IActorQuotesMessage;
+
+/// <summary>Gateway → watchlist: create it for <paramref name="RequesterId"/>. Replies <see cref="WatchlistView"/>.</summary>
+[SerializationManifest("aq.wl.create")]
+public sealed record CreateWatchlist(long WatchlistId, long RequesterId, string Name) : IWatchlistRequest;
+
+/// <summary>Gateway → watchlist: add or replace a position. Replies <see cref="WatchlistView"/>.</summary>
+[SerializationManifest("aq.wl.upsert-position")]
+public sealed record UpsertPosition(
+    long WatchlistId,
+    long RequesterId,
+    string TickerSymbol,
+    double Quantity,
+    double PurchasePrice) : IWatchlistRequest;
+
+/// <summary>Gateway → watchlist: remove a position. Replies <see cref="WatchlistView"/>.</summary>
+[SerializationManifest("aq.wl.remove-position")]
+public sealed record RemovePosition(long WatchlistId, long RequesterId, string TickerSymbol) : IWatchlistRequest;
+
+/// <summary>Gateway → watchlist: delete it. Replies <see cref="WatchlistDeletedReply"/>.</summary>
+[SerializationManifest("aq.wl.delete")]
+public sealed record DeleteWatchlist(long WatchlistId, long RequesterId) : IWatchlistRequest;
+
+/// <summary>Gateway or session → watchlist: read it. Replies <see cref="WatchlistView"/>.</summary>
+[SerializationManifest("aq.wl.get")]
+public sealed record GetWatchlist(long WatchlistId, long RequesterId) : IWatchlistRequest;
+
+/// <summary>The watchlist as its owner sees it, after the command that produced it was journaled.</summary>
+[SerializationManifest("aq.wl.view")]
+public sealed record WatchlistView(
+    long WatchlistId,
+    long OwnerId,
+    string Name,
+    ImmutableList<Position> Stocks,
+    long Version) : IActorQuotesMessage;
+
+/// <summary>Reply to <see cref="DeleteWatchlist"/> once the deletion is journaled.</summary>
+[SerializationManifest("aq.wl.deleted-reply")]
+public sealed record WatchlistDeletedReply(long WatchlistId) : IActorQuotesMessage;
+
+/// <summary>A refused watchlist command; nothing was changed.</summary>
+[SerializationManifest("aq.wl.rejected")]
+public sealed record WatchlistCommandRejected(long WatchlistId, WatchlistRejection Code, string Reason)
+    : IActorQuotesMessage;
+
+/// <summary>Watchlist → its pub-sub topic after every journaled change, for live sessions.</summary>
+[SerializationManifest("aq.wl.changed")]
+public sealed record WatchlistChanged(WatchlistView View) : IActorQuotesMessage;
+
+/// <summary>Watchlist → its pub-sub topic when it is deleted.</summary>
+[SerializationManifest("aq.wl.gone")]
+public sealed record WatchlistGone(long WatchlistId) : IActorQuotesMessage;

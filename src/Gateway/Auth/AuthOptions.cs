@@ -1,0 +1,23 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace ActorQuotes.Gateway.Auth;
+
+/// <summary>Accounts and tokens (configuration section <c>Auth</c>).</summary>
+public sealed class AuthOptions
+{
+    public const string Section = "Auth";
+
+    /// <summary>How long a token from login stays valid.</summary>
+    public TimeSpan TokenLifetime { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>
+    /// Base64 HMAC key (at least 32 bytes) that signs tokens. Every node of a cluster needs the same one.
+    /// Unset on a single node: a key is generated once into <c>{Storage:DataDirectory}/token-signing.key</c>,
+    /// so tokens survive a restart.
+    /// </summary>
+    public string? SigningKey { get; set; }
+
+    /// <summary>PBKDF2-HMAC-SHA512 iterations for password hashes (OWASP: 210,000).</summary>
+    [Range(100_000, 10_000_000)]
+    public int PasswordIterations { get; set; } = 210_000;
+}

@@ -1,0 +1,204 @@
+using ActorQuotes.Actors.Catalog;
+using ActorQuotes.Actors.Watchlists;
+using ActorQuotes.Contracts.Accounts;
+using ActorQuotes.Contracts.Ids;
+using ActorQuotes.Contracts.Watchlists;
+using ActorQuotes.Gateway.Auth;
+using ActorQuotes.Gateway.Hosting;
+using ActorQuotes.Gateway.Problems;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace ActorQuotes.Gateway.Endpoints;
+
+public sealed record CreateWatchlistRequest(string? Name);
+
+public sealed record PositionRequest(double? Quantity, double? PurchasePrice);
+
+public sealed record StockResponse(int CompanyId, string TickerSymbol, string CompanyName, double Quantity, double PurchasePrice);
+
+public sealed record WatchlistResponse(long WatchlistId, string Name, IReadOnlyList<StockResponse> Stocks)
+{
+    public static WatchlistResponse From(WatchlistView view, CompanyCatalog catalog) => new(
+        view.WatchlistId,
+        view.Name,
+        view.Stocks
+            .Select(p => (Position: p, Company: catalog.Find(p.TickerSymbol)))
+            .Where(x => x.Company is not null)
+            .Select(x => new StockResponse(x.Company!.CompanyId, x.Company.TickerSymbol, x.Company.CompanyName,
+                x.Position.Quantity, x.Position.PurchasePrice))
+            .ToArray());
+}
+
+/// <summary><c>/api/v1/watchlists</c>: the caller's own watchlists and their positions.</summary>
+public static class WatchlistEndpoints
+{
+    public static IEndpointRouteBuilder MapWatchlistEndpoints(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/v1/watchlists").WithTags("watchlists").RequireAuthorization();
+        group.MapPost("/", Create);
+        group.MapGet("/", List);
+        group.MapGet("/{id:long}", Get);
+        group.MapDelete("/{id:long}", Delete);
+        group.MapPut("/{id:long}/stocks/{tickerSymbol}", PutStock);
+        group.MapDelete("/{id:long}/stocks/{tickerSymbol}", DeleteStock);
+        return app;
+    }
+
+    private static async Task<Results<Created<WatchlistResponse>, ProblemHttpResult>> Create(
+        CreateWatchlistRequest body,
+        HttpContext context,
+        ActorQuotesRegions regions,
+        CompanyCatalog catalog,
+        CancellationToken cancellationToken)
+    {
+        if (WatchlistLimits.ValidateName(body.Name) is { } error)
+        {
+            return ApiProblems.Validation("name", error);
+        }
+
+        var user = CurrentUser.From(context.User);
+        var id = await regions.AllocateId(IdSequences.Watchlists, cancellationToken);
+
+        // The owner records the id first: a watchlist its owner cannot list never exists. If the create
+        // below fails, the listing skips the id it cannot find.
+        var linked = await regions.AskAccount(new LinkWatchlist(user.Username, id), cancellationToken);
+        if (linked is AccountCommandRejected rejected)
+        {
+            return rejected.Code == AccountRejection.LimitReached
+                ? ApiProblems.Create(StatusCodes.Status409Conflict, ApiProblems.LimitReached, "Too many watchlists.", rejected.Reason)
+                : ApiProblems.Unauthorized("the account of this token no longer exists");
+        }
+
+        return await regions.AskWatchlist(new CreateWatchlist(id, user.UserId, body.Name!), cancellationToken) switch
+        {
+            WatchlistView view => TypedResults.Created($"/api/v1/watchlists/{view.WatchlistId}", WatchlistResponse.From(view, catalog)),
+            WatchlistCommandRejected r => FromRejection(r),
+            var other => throw new InvalidOperationException($"Unexpected reply {other.GetType().Name}"),
+        };
+    }
+
+    private static async Task<Results<Ok<WatchlistResponse[]>, ProblemHttpResult>> List(
+        HttpContext context,
+        ActorQuotesRegions regions,
+        CompanyCatalog catalog,
+        CancellationToken cancellationToken)
+    {
+        var user = CurrentUser.From(context.User);
+        if (await regions.AskAccount(new GetAccountWatchlists(user.Username), cancellationToken) is not AccountWatchlists owned)
+        {
+            return ApiProblems.Unauthorized("the account of this token no longer exists");
+        }
+
+        var replies = await Task.WhenAll(owned.WatchlistIds.Select(id =>
+            regions.AskWatchlist(new GetWatchlist(id, user.UserId), cancellationToken)));
+        return TypedResults.Ok(replies
+            .OfType<WatchlistView>()
+            .OrderBy(v => v.WatchlistId)
+            .Select(v => WatchlistResponse.From(v, catalog))
+            .ToArray());
+    }
+
+    private static async Task<Results<Ok<WatchlistResponse>, ProblemHttpResult>> Get(
+        long id,
+        HttpContext context,
+        ActorQuotesRegions regions,
+        CompanyCatalog catalog,
+        CancellationToken cancellationToken)
+    {
+        var user = CurrentUser.From(context.User);
+        return ToResult(await regions.AskWatchlist(new GetWatchlist(id, user.UserId), cancellationToken), catalog);
+    }
+
+    private static async Task<Results<Ok<WatchlistResponse>, ProblemHttpResult>> PutStock(
+        long id,
+        string tickerSymbol,
+        PositionRequest body,
+        HttpContext context,
+        ActorQuotesRegions regions,
+        CompanyCatalog catalog,
+        CancellationToken cancellationToken)
+    {
+        var errors = new Dictionary<string, string[]>();
+        var company = catalog.Find(tickerSymbol);
+        if (company is null)
+        {
+            errors["ticker_symbol"] = [$"'{Truncate(tickerSymbol)}' is not in the catalog"];
+        }
+
+        if (body.Quantity is not { } quantity)
+        {
+            errors["quantity"] = ["is required"];
+        }
+        else if (WatchlistLimits.ValidateQuantity(quantity) is { } q)
+        {
+            errors["quantity"] = [q];
+        }
+
+        if (body.PurchasePrice is not { } price)
+        {
+            errors["purchase_price"] = ["is required"];
+        }
+        else if (WatchlistLimits.ValidatePurchasePrice(price) is { } p)
+        {
+            errors["purchase_price"] = [p];
+        }
+
+        if (errors.Count > 0)
+        {
+            return ApiProblems.Validation(errors);
+        }
+
+        var user = CurrentUser.From(context.User);
+        var command = new UpsertPosition(id, user.UserId, company!.TickerSymbol, body.Quantity!.Value, body.PurchasePrice!.Value);
+        return ToResult(await regions.AskWatchlist(command, cancellationToken), catalog);
+    }
+
+    private static async Task<Results<Ok<WatchlistResponse>, ProblemHttpResult>> DeleteStock(
+        long id,
+        string tickerSymbol,
+        HttpContext context,
+        ActorQuotesRegions regions,
+        CompanyCatalog catalog,
+        CancellationToken cancellationToken)
+    {
+        var user = CurrentUser.From(context.User);
+        var symbol = catalog.Find(tickerSymbol)?.TickerSymbol ?? tickerSymbol;
+        return ToResult(await regions.AskWatchlist(new RemovePosition(id, user.UserId, symbol), cancellationToken), catalog);
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> Delete(
+        long id,
+        HttpContext context,
+        ActorQuotesRegions regions,
+        CancellationToken cancellationToken)
+    {
+        var user = CurrentUser.From(context.User);
+        var reply = await regions.AskWatchlist(new DeleteWatchlist(id, user.UserId), cancellationToken);
+        if (reply is WatchlistCommandRejected rejected)
+        {
+            return FromRejection(rejected);
+        }
+
+        await regions.AskAccount(new UnlinkWatchlist(user.Username, id), cancellationToken);
+        return TypedResults.NoContent();
+    }
+
+    private static Results<Ok<WatchlistResponse>, ProblemHttpResult> ToResult(object reply, CompanyCatalog catalog) => reply switch
+    {
+        WatchlistView view => TypedResults.Ok(WatchlistResponse.From(view, catalog)),
+        WatchlistCommandRejected rejected => FromRejection(rejected),
+        _ => throw new InvalidOperationException($"Unexpected reply {reply.GetType().Name}"),
+    };
+
+    private static ProblemHttpResult FromRejection(WatchlistCommandRejected rejected) => rejected.Code switch
+    {
+        WatchlistRejection.NotFound => ApiProblems.WatchlistNotFound(),
+        WatchlistRejection.StockNotFound => ApiProblems.Create(StatusCodes.Status404NotFound, ApiProblems.NotFound, "Stock not in watchlist.", rejected.Reason),
+        WatchlistRejection.Invalid => ApiProblems.Create(StatusCodes.Status400BadRequest, ApiProblems.ValidationFailed, "The request is not valid.", rejected.Reason),
+        WatchlistRejection.LimitReached => ApiProblems.Create(StatusCodes.Status409Conflict, ApiProblems.LimitReached, "Limit reached.", rejected.Reason),
+        WatchlistRejection.AlreadyExists => ApiProblems.Create(StatusCodes.Status409Conflict, ApiProblems.Conflict, "Conflict.", rejected.Reason),
+        _ => ApiProblems.Create(StatusCodes.Status400BadRequest, ApiProblems.BadRequest, "Rejected.", rejected.Reason),
+    };
+
+    private static string Truncate(string s) => s.Length > 20 ? s[..20] + "…" : s;
+}

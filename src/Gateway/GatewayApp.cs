@@ -1,0 +1,93 @@
+using ActorQuotes.Actors.Catalog;
+using ActorQuotes.Actors.Feeds;
+using ActorQuotes.Actors.Sessions;
+using ActorQuotes.Gateway.Auth;
+using ActorQuotes.Gateway.Endpoints;
+using ActorQuotes.Gateway.Hosting;
+using ActorQuotes.Gateway.Problems;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Http.Json;
+
+namespace ActorQuotes.Gateway;
+
+/// <summary>The composition root, shared by <c>Program</c> and the end-to-end tests.</summary>
+public static class GatewayApp
+{
+    /// <summary>Largest request body the REST API reads.</summary>
+    public const long MaxRequestBodyBytes = 64 * 1024;
+
+    public static WebApplication Build(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = args,
+            // appsettings.json sits beside the binary, wherever `dotnet run` is started from.
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
+
+        var services = builder.Services;
+        services.AddOptions<NodeOptions>().BindConfiguration(NodeOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section)
+            .Validate(s => s.IsSqlite || s.IsPostgreSql, "Storage:Provider must be 'sqlite' or 'postgresql'.")
+            .Validate(s => s.IsSqlite || !string.IsNullOrWhiteSpace(s.ConnectionString),
+                "Storage:ConnectionString is required when Storage:Provider is 'postgresql'.")
+            .ValidateOnStart();
+        services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section).ValidateDataAnnotations()
+            .Validate(a => a.TokenLifetime > TimeSpan.Zero, "Auth:TokenLifetime must be positive.")
+            .ValidateOnStart();
+        services.AddOptions<SimulatedFeedOptions>().BindConfiguration(SimulatedFeedOptions.Section)
+            .Validate(f => f.TicksPerSecond is > 0 and <= 1_000_000, "Feeds:Simulated:TicksPerSecond must be 1 to 1,000,000.")
+            .Validate(f => f.Interval > TimeSpan.Zero, "Feeds:Simulated:Interval must be positive.")
+            .ValidateOnStart();
+        services.AddOptions<StreamingOptions>().BindConfiguration(StreamingOptions.Section)
+            .Validate(s => s.FrameInterval >= TimeSpan.Zero && s.MaxSilence > TimeSpan.Zero, "Streaming intervals must be positive.")
+            .ValidateOnStart();
+
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(_ => CompanyCatalog.LoadEmbedded());
+        services.AddSingleton<PasswordHasher>();
+        services.AddSingleton<TokenService>();
+        services.AddSingleton<ActorQuotesRegions>();
+        services.AddActorQuotesAkka();
+        services.AddHostedService<StartupBanner>();
+
+        services.AddAuthentication(TokenAuthenticationHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, TokenAuthenticationHandler>(TokenAuthenticationHandler.SchemeName, null);
+        services.AddAuthorization();
+        services.Configure<JsonOptions>(json =>
+        {
+            json.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower;
+            // "100" is not a number: numbers in strings are refused, as are NaN and Infinity.
+            json.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict;
+            json.SerializerOptions.Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
+        });
+        services.AddProblemDetails(problems => problems.CustomizeProblemDetails = context =>
+        {
+            var status = context.ProblemDetails.Status ?? context.HttpContext.Response.StatusCode;
+            if (!context.ProblemDetails.Extensions.ContainsKey("code"))
+            {
+                var code = ApiProblems.CodeForStatus(status);
+                context.ProblemDetails.Extensions["code"] = code;
+                context.ProblemDetails.Type = ApiProblems.TypeFor(code);
+            }
+
+            context.ProblemDetails.Extensions.Remove("traceId");
+        });
+        services.AddExceptionHandler<ActorExceptionHandler>();
+
+        var app = builder.Build();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(20) });
+        app.UseAuthentication();
+        app.UseAuthorization();
+
+        app.MapAuthEndpoints();
+        app.MapCompanyEndpoints();
+        app.MapWatchlistEndpoints();
+        app.MapStreamEndpoints();
+        return app;
+    }
+}

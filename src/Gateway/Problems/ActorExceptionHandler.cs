@@ -1,0 +1,30 @@
+using Akka.Actor;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace ActorQuotes.Gateway.Problems;
+
+/// <summary>
+/// Turns an actor that did not answer in time into 503 <c>unavailable</c>, and a malformed request the
+/// framework rejected into 400; everything else falls through to the generic 500 problem.
+/// </summary>
+public sealed class ActorExceptionHandler : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        ProblemHttpResult? problem = exception switch
+        {
+            AskTimeoutException => ApiProblems.ServiceUnavailable("the cluster did not answer in time; try again"),
+            BadHttpRequestException bad => ApiProblems.Create(bad.StatusCode, ApiProblems.CodeForStatus(bad.StatusCode),
+                "The request could not be read.", bad.Message),
+            _ => null,
+        };
+        if (problem is null)
+        {
+            return false;
+        }
+
+        await problem.ExecuteAsync(httpContext);
+        return true;
+    }
+}

@@ -1,0 +1,69 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+
+namespace ActorQuotes.Gateway.Problems;
+
+/// <summary>
+/// RFC 7807 problem details with a stable machine-readable <c>code</c>; docs/api.md lists them.
+/// </summary>
+public static class ApiProblems
+{
+    public const string ValidationFailed = "validation_failed";
+    public const string NotFound = "not_found";
+    public const string Conflict = "conflict";
+    public const string LimitReached = "limit_reached";
+    public const string UnauthorizedCode = "unauthorized";
+    public const string Unavailable = "unavailable";
+    public const string BadRequest = "bad_request";
+
+    public static ProblemHttpResult Create(int status, string code, string title, string? detail = null)
+    {
+        var problem = new ProblemDetails
+        {
+            Status = status,
+            Type = TypeFor(code),
+            Title = title,
+            Detail = detail,
+        };
+        problem.Extensions["code"] = code;
+        return TypedResults.Problem(problem);
+    }
+
+    public static ProblemHttpResult Validation(IDictionary<string, string[]> errors)
+    {
+        var problem = Create(StatusCodes.Status400BadRequest, ValidationFailed, "The request is not valid.",
+            "See errors for each field.");
+        problem.ProblemDetails.Extensions["errors"] = errors;
+        return problem;
+    }
+
+    public static ProblemHttpResult Validation(string field, string message) =>
+        Validation(new Dictionary<string, string[]> { [field] = [message] });
+
+    public static ProblemHttpResult WatchlistNotFound() =>
+        Create(StatusCodes.Status404NotFound, NotFound, "Watchlist not found.");
+
+    public static ProblemHttpResult Unauthorized(string detail) =>
+        Create(StatusCodes.Status401Unauthorized, UnauthorizedCode, "Unauthorized.", detail);
+
+    public static ProblemHttpResult ServiceUnavailable(string detail) =>
+        Create(StatusCodes.Status503ServiceUnavailable, Unavailable, "Service unavailable.", detail);
+
+    public static string TypeFor(string code) => "urn:actorquotes:problem:" + code;
+
+    /// <summary>The stable code for a status that the framework answers by itself (bad JSON, unknown route).</summary>
+    public static string CodeForStatus(int status) => status switch
+    {
+        StatusCodes.Status400BadRequest => BadRequest,
+        StatusCodes.Status401Unauthorized => UnauthorizedCode,
+        StatusCodes.Status403Forbidden => "forbidden",
+        StatusCodes.Status404NotFound => NotFound,
+        StatusCodes.Status405MethodNotAllowed => "method_not_allowed",
+        StatusCodes.Status409Conflict => Conflict,
+        StatusCodes.Status413PayloadTooLarge => "payload_too_large",
+        StatusCodes.Status415UnsupportedMediaType => "unsupported_media_type",
+        StatusCodes.Status503ServiceUnavailable => Unavailable,
+        >= 500 => "internal_error",
+        _ => BadRequest,
+    };
+}

@@ -1,0 +1,4 @@
+using ActorQuotes.Gateway;
+
+var app = GatewayApp.Build(args);
+await app.RunAsync();

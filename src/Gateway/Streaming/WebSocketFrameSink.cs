@@ -1,0 +1,91 @@
+using System.Net.WebSockets;
+using ActorQuotes.Actors.Sessions;
+
+namespace ActorQuotes.Gateway.Streaming;
+
+/// <summary>
+/// A server WebSocket as a session's <see cref="IFrameSink"/>. Sends and the close are serialized; the
+/// request handler runs <see cref="ReceiveUntilClosedAsync"/> to read the client's side until it closes,
+/// disconnects, or fails to answer our close within <see cref="CloseHandshakeTimeout"/>.
+/// </summary>
+public sealed class WebSocketFrameSink(WebSocket socket) : IFrameSink, IDisposable
+{
+    public static readonly TimeSpan CloseHandshakeTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>Client messages longer than this are not read into memory (the watchlist stream takes none).</summary>
+    private const int ReceiveBufferBytes = 4096;
+
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly CancellationTokenSource _receiveStop = new();
+
+    public async Task SendAsync(ReadOnlyMemory<byte> frame)
+    {
+        await _gate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (socket.State != WebSocketState.Open)
+            {
+                throw new WebSocketException(WebSocketError.InvalidState, "socket is no longer open");
+            }
+
+            await socket.SendAsync(frame, WebSocketMessageType.Text, endOfMessage: true, _receiveStop.Token).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public async Task CloseAsync(int closeCode, string reason)
+    {
+        await _gate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+            {
+                await socket.CloseOutputAsync((WebSocketCloseStatus)closeCode, reason, CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+        catch (WebSocketException)
+        {
+            // The peer is already gone; nothing to close.
+        }
+        finally
+        {
+            _gate.Release();
+            _receiveStop.CancelAfter(CloseHandshakeTimeout);
+        }
+    }
+
+    /// <summary>Reads and discards client messages until the socket closes. Never throws.</summary>
+    public async Task ReceiveUntilClosedAsync(CancellationToken cancellationToken)
+    {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _receiveStop.Token);
+        var buffer = new byte[ReceiveBufferBytes];
+        try
+        {
+            while (socket.State is WebSocketState.Open or WebSocketState.CloseSent)
+            {
+                var result = await socket.ReceiveAsync(buffer.AsMemory(), linked.Token).ConfigureAwait(false);
+                if (result.MessageType == WebSocketMessageType.Close)
+                {
+                    return;
+                }
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or WebSocketException)
+        {
+            // Client vanished, or did not finish the close handshake in time.
+        }
+    }
+
+    /// <summary>Finishes the close handshake if the client started it and we have not answered.</summary>
+    public Task CompleteAsync(int closeCode, string reason) =>
+        socket.State is WebSocketState.Open or WebSocketState.CloseReceived ? CloseAsync(closeCode, reason) : Task.CompletedTask;
+
+    public void Dispose()
+    {
+        _receiveStop.Dispose();
+        _gate.Dispose();
+    }
+}
