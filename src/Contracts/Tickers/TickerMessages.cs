@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using ActorQuotes.Contracts.Routing;
 using ActorQuotes.Contracts.Serialization;
 
@@ -20,9 +21,11 @@ public sealed record GetQuote(string Symbol) : IWithSymbol, IActorQuotesMessage;
 public sealed record Quote(string Symbol, double Price, double PreviousClose, DateTimeOffset Timestamp, long Sequence)
     : IActorQuotesMessage
 {
+    [JsonIgnore]
     public double Change => Price - PreviousClose;
 
     /// <summary>Change against the previous close in percent, rounded to two places as the prototype did.</summary>
+    [JsonIgnore]
     public double ChangePercent => PreviousClose == 0 ? 0 : Math.Round(Change / PreviousClose * 100, 2);
 
     /// <summary>True when this quote is newer than <paramref name="other"/> (or there is none).</summary>
