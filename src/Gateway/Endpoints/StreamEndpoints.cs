@@ -72,6 +72,9 @@ public static class StreamEndpoints
             options.Value,
             clock));
 
+        // On shutdown every socket is told to reconnect elsewhere (1012); the client's answer ends the loop.
+        using var drain = lifetime.ApplicationStopping.Register(() =>
+            _ = sink.CloseAsync(CloseCodes.ServiceRestart, "server shutting down"));
         await sink.ReceiveUntilClosedAsync(aborted);
         try
         {
