@@ -22,6 +22,9 @@ public sealed class SerializationTests(ITestOutputHelper output) : ActorQuotesTe
         new UpsertPosition(1, 2, "7203", 100.5, 2500.25),
         new RemovePosition(1, 2, "AAPL"),
         new DeleteWatchlist(1, 2),
+        new RenameWatchlist(1, 2, "Renamed"),
+        new WatchlistRenamed("Renamed", At),
+        new WatchlistSnapshot(1, 2, "Core", [new Position("7203", 100, 2500)], true, false, 100),
         new GetWatchlist(1, 2),
         new WatchlistView(1, 2, "Core", [new Position("7203", 100, 2500), new Position("AAPL", 1, 199.99)], 3),
         new WatchlistDeletedReply(1),
@@ -33,17 +36,28 @@ public sealed class SerializationTests(ITestOutputHelper output) : ActorQuotesTe
         new PositionChanged("7203", 200, 2400, At),
         new StockRemoved("7203", At),
         new WatchlistDeleted(At),
-        new RegisterAccount("alice", 1, "pbkdf2-sha512$210000$c2FsdA==$aGFzaA=="),
+        new RegisterAccount("alice", 1, "pbkdf2-sha512$210000$c2FsdA==$aGFzaA==", "key-1"),
+        new BeginLogin("alice"),
+        new RecordLoginResult("alice", false),
+        new LoginLockedOut("alice", At),
+        new CheckToken("alice", "0A1B"),
+        new RevokeToken("alice", "0A1B", At),
+        new TokenRevocationRecorded("alice", "0A1B"),
+        new TokenRevokedNotice("alice", "0A1B"),
+        new WatchlistLinkResult("alice", 5, true),
+        new TokenRevoked("0A1B", At.AddHours(1), At),
+        new AccountSnapshot("alice", 1, "hash", "key-1", [5], ImmutableDictionary<string, long>.Empty.Add("k", 5),
+            ImmutableDictionary<string, DateTimeOffset>.Empty.Add("0A1B", At), true),
         new GetAccountCredentials("alice"),
-        new LinkWatchlist("alice", 5),
+        new LinkWatchlist("alice", 5, "key-2"),
         new UnlinkWatchlist("alice", 5),
         new GetAccountWatchlists("alice"),
         new AccountView(1, "alice"),
-        new AccountCredentials(1, "alice", "pbkdf2-sha512$210000$c2FsdA==$aGFzaA=="),
+        new AccountCredentials(1, "alice", "pbkdf2-sha512$210000$c2FsdA==$aGFzaA==", "key-1"),
         new AccountWatchlists("alice", [5, 6]),
         new AccountCommandRejected("alice", AccountRejection.LimitReached, "too many"),
-        new AccountRegistered(1, "alice", "pbkdf2-sha512$210000$c2FsdA==$aGFzaA==", At),
-        new WatchlistLinked(5, At),
+        new AccountRegistered(1, "alice", "pbkdf2-sha512$210000$c2FsdA==$aGFzaA==", At) { RegistrationKey = "key-1" },
+        new WatchlistLinked(5, At) { IdempotencyKey = "key-2" },
         new WatchlistUnlinked(5, At),
         new AllocateId(IdSequences.Watchlists),
         new IdAllocated(IdSequences.Watchlists, 42),
@@ -54,6 +68,19 @@ public sealed class SerializationTests(ITestOutputHelper output) : ActorQuotesTe
         new Quote("7203", 2650.5, 2600, At, 17),
         new QuoteUnavailable("NOPE"),
     ];
+
+    /// <summary>
+    /// What a stored payload means today where its type has grown since the fixture was written
+    /// (fields added later read as their defaults); every other fixture means its sample.
+    /// </summary>
+    private static readonly Dictionary<string, IActorQuotesMessage> FixtureMeanings = new()
+    {
+        ["aq.acct.register"] = new RegisterAccount("alice", 1, "pbkdf2-sha512$210000$c2FsdA==$aGFzaA=="),
+        ["aq.acct.credentials"] = new AccountCredentials(1, "alice", "pbkdf2-sha512$210000$c2FsdA==$aGFzaA=="),
+        ["aq.acct.link-watchlist"] = new LinkWatchlist("alice", 5),
+        ["aq.acct.ev.registered"] = new AccountRegistered(1, "alice", "pbkdf2-sha512$210000$c2FsdA==$aGFzaA==", At),
+        ["aq.acct.ev.watchlist-linked"] = new WatchlistLinked(5, At),
+    };
 
     // One actor system checks every manifest (a theory row each would start 37 systems).
     [Fact(DisplayName = "Every persisted or remoted type round-trips through the configured serializer")]
@@ -86,7 +113,7 @@ public sealed class SerializationTests(ITestOutputHelper output) : ActorQuotesTe
 
         Assert.True(sample.GetType() == back.GetType(), manifest);
         Assert.True(bytes.AsSpan().SequenceEqual(serializer.ToBinary(back)), $"'{manifest}' changed in a round trip"); // the same state, field for field
-        if (sample is not WatchlistView and not WatchlistChanged and not AccountWatchlists)
+        if (sample is not WatchlistView and not WatchlistChanged and not AccountWatchlists and not WatchlistSnapshot and not AccountSnapshot)
         {
             Assert.Equal(sample, back); // records with immutable lists compare by reference, hence the line above
         }
@@ -99,7 +126,8 @@ public sealed class SerializationTests(ITestOutputHelper output) : ActorQuotesTe
 
         var serializer = (SerializerWithStringManifest)Sys.Serialization.FindSerializerForType(typeof(Quote));
         var loaded = serializer.FromBinary(File.ReadAllBytes(path), manifest);
-        var expected = Samples.Single(s => ActorQuotesSerializer.Manifests[s.GetType()] == manifest);
+        var expected = FixtureMeanings.GetValueOrDefault(manifest)
+                       ?? Samples.Single(s => ActorQuotesSerializer.Manifests[s.GetType()] == manifest);
 
         Assert.True(serializer.ToBinary(expected).AsSpan().SequenceEqual(serializer.ToBinary(loaded)),
             $"The stored '{manifest}' payload no longer loads to the same state");

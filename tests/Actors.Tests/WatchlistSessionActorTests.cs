@@ -22,11 +22,14 @@ public sealed class WatchlistSessionActorTests(ITestOutputHelper output) : Actor
     private (TestProbe Watchlists, TestProbe Tickers, TestProbe Mediator) Probes() =>
         (CreateTestProbe(), CreateTestProbe(), CreateTestProbe());
 
-    private IActorRef StartSession(TestProbe watchlists, TestProbe tickers, TestProbe mediator, TimeProvider? clock = null) =>
+    private IActorRef StartSession(TestProbe watchlists, TestProbe tickers, TestProbe mediator, TimeProvider? clock = null, DateTimeOffset? tokenExpiresAt = null) =>
         Sys.ActorOf(WatchlistSessionActor.Props(
-            WatchlistId, UserId, _sink, watchlists.Ref, tickers.Ref, mediator.Ref, Catalog,
-            new StreamingOptions { FrameInterval = TimeSpan.FromMilliseconds(50) },
-            clock ?? new ManualClock(T0)));
+            WatchlistId,
+            new SessionUser(UserId, "alice", "token-1", tokenExpiresAt ?? DateTimeOffset.MaxValue),
+            _sink,
+            new SessionServices(watchlists.Ref, tickers.Ref, mediator.Ref, Catalog,
+                new StreamingOptions { FrameInterval = TimeSpan.FromMilliseconds(50) },
+                clock ?? new ManualClock(T0))));
 
     [Fact(DisplayName = "The first frame follows the worked example of PROTOTYPE.md field for field")]
     public async Task First_frame_worked_example()
@@ -86,6 +89,7 @@ public sealed class WatchlistSessionActorTests(ITestOutputHelper output) : Actor
         var session = StartSession(watchlists, tickers, mediator, TimeProvider.System);
         await watchlists.ExpectMsgAsync<GetWatchlist>();
         watchlists.Reply(new WatchlistView(WatchlistId, UserId, "Core", [], 1));
+        await mediator.ExpectMsgAsync<Subscribe>(); // the account's topic (logout)
         await mediator.ExpectMsgAsync<Subscribe>(); // the watchlist's own topic
         Assert.Contains("\"stocks\":[]", await _sink.NextFrame(Wait));
 
@@ -109,7 +113,7 @@ public sealed class WatchlistSessionActorTests(ITestOutputHelper output) : Actor
 
     private static async Task AckQuoteSubscriptions(TestProbe mediator, IActorRef session, params string[] symbols)
     {
-        var expected = symbols.Select(Topics.Quotes).Append(Topics.Watchlist(WatchlistId)).ToHashSet();
+        var expected = symbols.Select(Topics.Quotes).Append(Topics.Watchlist(WatchlistId)).Append(Topics.Account("alice")).ToHashSet();
         for (var i = 0; i < expected.Count; i++)
         {
             var subscribe = await mediator.ExpectMsgAsync<Subscribe>();

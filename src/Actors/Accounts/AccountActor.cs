@@ -1,35 +1,63 @@
+using ActorQuotes.Actors.Persistence;
 using ActorQuotes.Contracts;
 using ActorQuotes.Contracts.Accounts;
 using Akka.Actor;
+using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Persistence;
 
 namespace ActorQuotes.Actors.Accounts;
 
 /// <summary>
 /// One account, sharded by normalized username and event-sourced. Replies to <see cref="IAccountRequest"/>s
-/// with <see cref="AccountView"/>, <see cref="AccountCredentials"/>, <see cref="AccountWatchlists"/> or
-/// <see cref="AccountCommandRejected"/>, after the events are journaled.
+/// with <see cref="AccountView"/>, <see cref="AccountCredentials"/>, <see cref="AccountWatchlists"/>,
+/// <see cref="WatchlistLinkResult"/>, <see cref="TokenRevocationRecorded"/>, <see cref="LoginLockedOut"/>
+/// or <see cref="AccountCommandRejected"/>, after the events are journaled. Runs behind a
+/// <see cref="DurableEntityHost"/> (<see cref="EntityProps"/>).
 /// </summary>
 public sealed class AccountActor : ReceivePersistentActor
 {
-    private readonly TimeProvider _clock;
-    private AccountState _state;
+    public const int SnapshotEvery = 100;
 
-    public AccountActor(string username, TimeProvider clock)
+    private readonly IActorRef _mediator;
+    private readonly TimeProvider _clock;
+    private readonly LoginThrottle _throttle = new();
+    private AccountState _state;
+    private IActorRef? _awaitingWrite;
+
+    public AccountActor(string username, IActorRef mediator, TimeProvider clock)
     {
+        _mediator = mediator;
         _clock = clock;
         _state = AccountState.Empty(username);
         PersistenceId = PersistenceIdFor(username);
 
+        Recover<SnapshotOffer>(offer =>
+        {
+            if (offer.Snapshot is AccountSnapshot snapshot)
+            {
+                _state = AccountState.FromSnapshot(snapshot);
+            }
+        });
         Recover<IAccountEvent>(e => _state = _state.Apply(e));
+        Recover<RecoveryCompleted>(_ => Context.Parent.Tell(new JournaledState(_state)));
 
         Command<RegisterAccount>(Register);
-        Command<GetAccountCredentials>(_ => Sender.Tell(_state.Registered
-            ? new AccountCredentials(_state.UserId, _state.Username, _state.PasswordHash)
-            : NotFound()));
-        Command<GetAccountWatchlists>(_ => Sender.Tell(_state.Registered ? Watchlists() : NotFound()));
+        Command<BeginLogin>(_ =>
+        {
+            var now = _clock.GetUtcNow();
+            Sender.Tell(_throttle.IsLocked(now) ? new LoginLockedOut(_state.Username, _throttle.LockedUntil)
+                : _state.Registered ? _state.Credentials()
+                : _state.NotFound());
+        });
+        Command<RecordLoginResult>(r => _throttle.Record(r.Succeeded, _clock.GetUtcNow()));
         Command<LinkWatchlist>(Link);
         Command<UnlinkWatchlist>(Unlink);
+        Command<RevokeToken>(Revoke);
+        Command<IAccountRequest>(read => Sender.Tell(_state.Read(read) ?? _state.NotFound()));
+        Command<SaveSnapshotSuccess>(s => DeleteSnapshots(new SnapshotSelectionCriteria(s.Metadata.SequenceNr - 1)));
+        Command<SaveSnapshotFailure>(_ => { });
+        Command<DeleteSnapshotsSuccess>(_ => { });
+        Command<DeleteSnapshotsFailure>(_ => { });
         Command<StopEntity>(_ => Context.Stop(Self));
     }
 
@@ -37,8 +65,23 @@ public sealed class AccountActor : ReceivePersistentActor
 
     public static string PersistenceIdFor(string username) => "account-" + username;
 
-    public static Props Props(string username, TimeProvider clock) =>
-        Akka.Actor.Props.Create(() => new AccountActor(username, clock));
+    public static Props Props(string username, IActorRef mediator, TimeProvider clock) =>
+        Akka.Actor.Props.Create(() => new AccountActor(username, mediator, clock));
+
+    /// <summary>The sharded entity: this actor behind a <see cref="DurableEntityHost"/>.</summary>
+    public static Props EntityProps(string username, IActorRef mediator, TimeProvider clock) =>
+        DurableEntityHost.Props(
+            Props(username, mediator, clock),
+            (state, message) => state is AccountState s && message is IAccountRequest request ? s.Read(request) : null,
+            _ => new AccountCommandRejected(username, AccountRejection.Unavailable, "the journal is unavailable; try again"),
+            StopEntity.Instance);
+
+    protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
+    {
+        _awaitingWrite?.Tell(new AccountCommandRejected(_state.Username, AccountRejection.Unavailable,
+            "the journal is unavailable; nothing was changed"));
+        base.OnPersistFailure(cause, @event, sequenceNr);
+    }
 
     private void Register(RegisterAccount command)
     {
@@ -48,25 +91,30 @@ public sealed class AccountActor : ReceivePersistentActor
             return;
         }
 
-        var replyTo = Sender;
-        Persist(new AccountRegistered(command.UserId, command.Username, command.PasswordHash, _clock.GetUtcNow()), e =>
+        var registered = new AccountRegistered(command.UserId, command.Username, command.PasswordHash, _clock.GetUtcNow())
         {
-            _state = _state.Apply(e);
-            replyTo.Tell(new AccountView(_state.UserId, _state.Username));
-        });
+            RegistrationKey = command.IdempotencyKey,
+        };
+        Write(registered, () => new AccountView(_state.UserId, _state.Username));
     }
 
     private void Link(LinkWatchlist command)
     {
         if (!_state.Registered)
         {
-            Sender.Tell(NotFound());
+            Sender.Tell(_state.NotFound());
+            return;
+        }
+
+        if (command.IdempotencyKey is { } key && _state.IdempotencyKeys.TryGetValue(key, out var earlier))
+        {
+            Sender.Tell(new WatchlistLinkResult(_state.Username, earlier, Retried: true));
             return;
         }
 
         if (_state.WatchlistIds.Contains(command.WatchlistId))
         {
-            Sender.Tell(Watchlists());
+            Sender.Tell(new WatchlistLinkResult(_state.Username, command.WatchlistId, Retried: true));
             return;
         }
 
@@ -77,32 +125,58 @@ public sealed class AccountActor : ReceivePersistentActor
             return;
         }
 
-        var replyTo = Sender;
-        Persist(new WatchlistLinked(command.WatchlistId, _clock.GetUtcNow()), e =>
-        {
-            _state = _state.Apply(e);
-            replyTo.Tell(Watchlists());
-        });
+        var linked = new WatchlistLinked(command.WatchlistId, _clock.GetUtcNow()) { IdempotencyKey = command.IdempotencyKey };
+        Write(linked, () => new WatchlistLinkResult(_state.Username, command.WatchlistId, Retried: false));
     }
 
     private void Unlink(UnlinkWatchlist command)
     {
         if (!_state.Registered || !_state.WatchlistIds.Contains(command.WatchlistId))
         {
-            Sender.Tell(_state.Registered ? Watchlists() : NotFound());
+            Sender.Tell(_state.Registered ? new AccountWatchlists(_state.Username, _state.WatchlistIds) : _state.NotFound());
             return;
         }
 
-        var replyTo = Sender;
-        Persist(new WatchlistUnlinked(command.WatchlistId, _clock.GetUtcNow()), e =>
+        Write(new WatchlistUnlinked(command.WatchlistId, _clock.GetUtcNow()), () => new AccountWatchlists(_state.Username, _state.WatchlistIds));
+    }
+
+    private void Revoke(RevokeToken command)
+    {
+        if (!_state.Registered)
         {
-            _state = _state.Apply(e);
-            replyTo.Tell(Watchlists());
+            Sender.Tell(_state.NotFound());
+            return;
+        }
+
+        if (_state.RevokedTokens.ContainsKey(command.TokenId))
+        {
+            Sender.Tell(new TokenRevocationRecorded(_state.Username, command.TokenId));
+            return;
+        }
+
+        Write(new TokenRevoked(command.TokenId, command.ExpiresAt, _clock.GetUtcNow()), () =>
+        {
+            _mediator.Tell(new Publish(Topics.Account(_state.Username), new TokenRevokedNotice(_state.Username, command.TokenId)));
+            return new TokenRevocationRecorded(_state.Username, command.TokenId);
         });
     }
 
-    private AccountWatchlists Watchlists() => new(_state.Username, _state.WatchlistIds);
+    /// <summary>Journals one event, applies it, tells the host, then replies.</summary>
+    private void Write(IAccountEvent e, Func<object> reply)
+    {
+        var replyTo = Sender;
+        _awaitingWrite = replyTo;
+        Persist(e, persisted =>
+        {
+            _awaitingWrite = null;
+            _state = _state.Apply(persisted);
+            Context.Parent.Tell(new JournaledState(_state));
+            if (LastSequenceNr % SnapshotEvery == 0)
+            {
+                SaveSnapshot(_state.ToSnapshot());
+            }
 
-    private AccountCommandRejected NotFound() =>
-        new(_state.Username, AccountRejection.NotFound, "account not found");
+            replyTo.Tell(reply());
+        });
+    }
 }

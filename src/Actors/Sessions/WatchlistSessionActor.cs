@@ -1,6 +1,7 @@
 using System.Buffers;
 using ActorQuotes.Actors.Catalog;
 using ActorQuotes.Contracts;
+using ActorQuotes.Contracts.Accounts;
 using ActorQuotes.Contracts.Frames;
 using ActorQuotes.Contracts.Sessions;
 using ActorQuotes.Contracts.Tickers;
@@ -22,7 +23,7 @@ namespace ActorQuotes.Actors.Sessions;
 public sealed class WatchlistSessionActor : ReceiveActor, IWithTimers
 {
     private readonly long _watchlistId;
-    private readonly long _userId;
+    private readonly SessionUser _user;
     private readonly IFrameSink _sink;
     private readonly IActorRef _watchlists;
     private readonly IActorRef _tickers;
@@ -44,26 +45,17 @@ public sealed class WatchlistSessionActor : ReceiveActor, IWithTimers
     private bool _closing;
     private DateTimeOffset _lastSentAt = DateTimeOffset.MinValue;
 
-    public WatchlistSessionActor(
-        long watchlistId,
-        long userId,
-        IFrameSink sink,
-        IActorRef watchlists,
-        IActorRef tickers,
-        IActorRef mediator,
-        CompanyCatalog catalog,
-        StreamingOptions options,
-        TimeProvider clock)
+    public WatchlistSessionActor(long watchlistId, SessionUser user, IFrameSink sink, SessionServices services)
     {
         _watchlistId = watchlistId;
-        _userId = userId;
+        _user = user;
         _sink = sink;
-        _watchlists = watchlists;
-        _tickers = tickers;
-        _mediator = mediator;
-        _catalog = catalog;
-        _options = options;
-        _clock = clock;
+        _watchlists = services.Watchlists;
+        _tickers = services.Tickers;
+        _mediator = services.Mediator;
+        _catalog = services.Catalog;
+        _options = services.Options;
+        _clock = services.Clock;
         Loading();
     }
 
@@ -72,23 +64,17 @@ public sealed class WatchlistSessionActor : ReceiveActor, IWithTimers
     /// <summary>Frames written so far (for tests and operators).</summary>
     public long FramesSent { get; private set; }
 
-    public static Props Props(
-        long watchlistId,
-        long userId,
-        IFrameSink sink,
-        IActorRef watchlists,
-        IActorRef tickers,
-        IActorRef mediator,
-        CompanyCatalog catalog,
-        StreamingOptions options,
-        TimeProvider clock) =>
-        Akka.Actor.Props.Create(() =>
-            new WatchlistSessionActor(watchlistId, userId, sink, watchlists, tickers, mediator, catalog, options, clock));
+    public static Props Props(long watchlistId, SessionUser user, IFrameSink sink, SessionServices services) =>
+        Akka.Actor.Props.Create(() => new WatchlistSessionActor(watchlistId, user, sink, services));
 
     protected override void PreStart()
     {
-        _watchlists.Tell(new GetWatchlist(_watchlistId, _userId));
+        _watchlists.Tell(new GetWatchlist(_watchlistId, _user.UserId));
         Timers.StartSingleTimer("load-timeout", LoadTimedOut.Instance, _options.LoadTimeout);
+        // Logout anywhere in the cluster, or the token running out, ends the stream with 4401.
+        _mediator.Tell(new Subscribe(Topics.Account(_user.Username), Self));
+        var untilExpiry = _user.TokenExpiresAt - _clock.GetUtcNow();
+        Timers.StartSingleTimer("token-expiry", TokenExpired.Instance, untilExpiry > TimeSpan.Zero ? untilExpiry : TimeSpan.Zero);
     }
 
     private void Loading()
@@ -103,8 +89,18 @@ public sealed class WatchlistSessionActor : ReceiveActor, IWithTimers
             Become(Streaming);
             MaybeSend();
         });
-        Receive<WatchlistCommandRejected>(_ =>
-            CloseWith(CloseCodes.NotFound, CloseCodes.NotFoundCode, "watchlist not found"));
+        Receive<WatchlistCommandRejected>(r =>
+        {
+            if (r.Code == WatchlistRejection.Unavailable)
+            {
+                CloseWith(CloseCodes.TryAgainLater, CloseCodes.UnavailableCode, "watchlist is unavailable; try again");
+            }
+            else
+            {
+                CloseWith(CloseCodes.NotFound, CloseCodes.NotFoundCode, "watchlist not found");
+            }
+        });
+        Receive<SubscribeAck>(_ => { });
         Receive<LoadTimedOut>(_ =>
             CloseWith(CloseCodes.TryAgainLater, CloseCodes.UnavailableCode, "watchlist did not answer; try again"));
         Common();
@@ -157,6 +153,10 @@ public sealed class WatchlistSessionActor : ReceiveActor, IWithTimers
 
     private void Common()
     {
+        Receive<TokenRevokedNotice>(n => n.TokenId == _user.TokenId, _ =>
+            CloseWith(CloseCodes.Unauthorized, CloseCodes.UnauthorizedCode, "logged out"));
+        Receive<TokenRevokedNotice>(_ => { });
+        Receive<TokenExpired>(_ => CloseWith(CloseCodes.Unauthorized, CloseCodes.UnauthorizedCode, "token expired"));
         Receive<SendFailed>(failed =>
         {
             _log.Debug("Session {0} stops: send failed ({1})", _watchlistId, failed.Cause.Message);
@@ -308,6 +308,11 @@ public sealed class WatchlistSessionActor : ReceiveActor, IWithTimers
             await sink.SendAsync(frame).ConfigureAwait(false);
             await sink.CloseAsync(closeCode, errorCode).ConfigureAwait(false);
         }
+    }
+
+    private sealed class TokenExpired
+    {
+        public static readonly TokenExpired Instance = new();
     }
 
     private sealed class LoadTimedOut

@@ -1,4 +1,5 @@
 using ActorQuotes.Actors.Catalog;
+using ActorQuotes.Actors.Persistence;
 using ActorQuotes.Contracts;
 using ActorQuotes.Contracts.Watchlists;
 using Akka.Actor;
@@ -11,13 +12,19 @@ namespace ActorQuotes.Actors.Watchlists;
 /// One user's watchlist, sharded by id and event-sourced. Replies to every <see cref="IWatchlistRequest"/>
 /// with <see cref="WatchlistView"/>, <see cref="WatchlistDeletedReply"/> or <see cref="WatchlistCommandRejected"/>,
 /// only after the events are journaled; publishes each change on <see cref="Topics.Watchlist"/>.
+/// Runs as the child of a <see cref="DurableEntityHost"/> (see <see cref="EntityProps"/>), which it tells
+/// its state after recovery and after each change.
 /// </summary>
 public sealed class WatchlistActor : ReceivePersistentActor
 {
+    /// <summary>A snapshot every this many events keeps recovery short however long the history.</summary>
+    public const int SnapshotEvery = 100;
+
     private readonly CompanyCatalog _catalog;
     private readonly IActorRef _mediator;
     private readonly TimeProvider _clock;
     private WatchlistState _state;
+    private IActorRef? _awaitingWrite;
 
     public WatchlistActor(long watchlistId, CompanyCatalog catalog, IActorRef mediator, TimeProvider clock)
     {
@@ -27,8 +34,20 @@ public sealed class WatchlistActor : ReceivePersistentActor
         _state = WatchlistState.Empty(watchlistId);
         PersistenceId = PersistenceIdFor(watchlistId);
 
+        Recover<SnapshotOffer>(offer =>
+        {
+            if (offer.Snapshot is WatchlistSnapshot snapshot)
+            {
+                _state = WatchlistState.FromSnapshot(snapshot);
+            }
+        });
         Recover<IWatchlistEvent>(e => _state = _state.Apply(e));
+        Recover<RecoveryCompleted>(_ => Context.Parent.Tell(new JournaledState(_state)));
         Command<IWatchlistRequest>(Handle);
+        Command<SaveSnapshotSuccess>(s => DeleteSnapshots(new SnapshotSelectionCriteria(s.Metadata.SequenceNr - 1)));
+        Command<SaveSnapshotFailure>(_ => { }); // the events are the truth; the next snapshot tries again
+        Command<DeleteSnapshotsSuccess>(_ => { });
+        Command<DeleteSnapshotsFailure>(_ => { });
         Command<StopEntity>(_ => Context.Stop(Self));
     }
 
@@ -38,6 +57,22 @@ public sealed class WatchlistActor : ReceivePersistentActor
 
     public static Props Props(long watchlistId, CompanyCatalog catalog, IActorRef mediator, TimeProvider clock) =>
         Akka.Actor.Props.Create(() => new WatchlistActor(watchlistId, catalog, mediator, clock));
+
+    /// <summary>The sharded entity: this actor behind a <see cref="DurableEntityHost"/>.</summary>
+    public static Props EntityProps(long watchlistId, CompanyCatalog catalog, IActorRef mediator, TimeProvider clock) =>
+        DurableEntityHost.Props(
+            Props(watchlistId, catalog, mediator, clock),
+            (state, message) => state is WatchlistState s && message is GetWatchlist query ? s.Read(query) : null,
+            message => new WatchlistCommandRejected(watchlistId, WatchlistRejection.Unavailable, "the journal is unavailable; try again"),
+            StopEntity.Instance);
+
+    protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
+    {
+        // Akka stops this actor next; the caller hears it now instead of timing out.
+        _awaitingWrite?.Tell(new WatchlistCommandRejected(_state.WatchlistId, WatchlistRejection.Unavailable,
+            "the journal is unavailable; nothing was changed"));
+        base.OnPersistFailure(cause, @event, sequenceNr);
+    }
 
     private void Handle(IWatchlistRequest command)
     {
@@ -55,9 +90,19 @@ public sealed class WatchlistActor : ReceivePersistentActor
         }
 
         var replyTo = Sender;
-        PersistAll(decision.Events, e => _state = _state.Apply(e));
+        _awaitingWrite = replyTo;
+        PersistAll(decision.Events, e =>
+        {
+            _state = _state.Apply(e);
+            if (LastSequenceNr % SnapshotEvery == 0)
+            {
+                SaveSnapshot(_state.ToSnapshot());
+            }
+        });
         DeferAsync(command, _ =>
         {
+            _awaitingWrite = null;
+            Context.Parent.Tell(new JournaledState(_state));
             if (_state.Deleted)
             {
                 replyTo.Tell(new WatchlistDeletedReply(_state.WatchlistId));

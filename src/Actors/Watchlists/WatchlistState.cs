@@ -31,6 +31,17 @@ public sealed record WatchlistState(
 
     public WatchlistView ToView() => new(WatchlistId, OwnerId, Name, Stocks, Version);
 
+    public WatchlistSnapshot ToSnapshot() => new(WatchlistId, OwnerId, Name, Stocks, Created, Deleted, Version);
+
+    public static WatchlistState FromSnapshot(WatchlistSnapshot s) =>
+        new(s.WatchlistId, s.OwnerId, s.Name, s.Stocks, s.Created, s.Deleted, s.Version);
+
+    /// <summary>What a read (<see cref="GetWatchlist"/>) answers from this state, with no journal involved.</summary>
+    public object Read(GetWatchlist query) =>
+        IsVisibleTo(query.RequesterId)
+            ? ToView()
+            : new WatchlistCommandRejected(WatchlistId, WatchlistRejection.NotFound, "watchlist not found");
+
     public WatchlistDecision Decide(IWatchlistRequest command, DateTimeOffset now, CompanyCatalog catalog)
     {
         if (command is CreateWatchlist create)
@@ -83,6 +94,16 @@ public sealed record WatchlistState(
                         $"'{remove.TickerSymbol}' is not in this watchlist")
                     : WatchlistDecision.Accept(new StockRemoved(found, now));
 
+            case RenameWatchlist rename:
+                if (WatchlistLimits.ValidateName(rename.Name) is { } nameError)
+                {
+                    return WatchlistDecision.Reject(WatchlistId, WatchlistRejection.Invalid, "name " + nameError);
+                }
+
+                return rename.Name == Name
+                    ? WatchlistDecision.Accept()
+                    : WatchlistDecision.Accept(new WatchlistRenamed(rename.Name, now));
+
             case DeleteWatchlist:
                 return WatchlistDecision.Accept(new WatchlistDeleted(now));
 
@@ -106,6 +127,7 @@ public sealed record WatchlistState(
             Version = Version + 1,
         },
         StockRemoved r => this with { Stocks = Stocks.RemoveAt(IndexOf(r.TickerSymbol)), Version = Version + 1 },
+        WatchlistRenamed r => this with { Name = r.Name, Version = Version + 1 },
         WatchlistDeleted => this with { Deleted = true, Stocks = ImmutableList<Position>.Empty, Version = Version + 1 },
         _ => throw new ArgumentOutOfRangeException(nameof(e), e.GetType().Name, "Unknown watchlist event."),
     };

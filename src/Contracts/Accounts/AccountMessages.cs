@@ -12,6 +12,12 @@ public enum AccountRejection
     NotFound,
     AlreadyExists,
     LimitReached,
+
+    /// <summary>The token was revoked by a logout.</summary>
+    TokenRevoked,
+
+    /// <summary>The journal cannot be written or read right now; nothing was changed. Retry later.</summary>
+    Unavailable,
 }
 
 /// <summary>
@@ -19,18 +25,55 @@ public enum AccountRejection
 /// off the actor). Replies <see cref="AccountView"/> or <see cref="AccountCommandRejected"/>.
 /// </summary>
 [SerializationManifest("aq.acct.register")]
-public sealed record RegisterAccount(string Username, long UserId, string PasswordHash) : IAccountRequest;
+public sealed record RegisterAccount(string Username, long UserId, string PasswordHash, string? IdempotencyKey = null)
+    : IAccountRequest;
 
-/// <summary>Gateway → account: the stored hash, to verify a login. Replies <see cref="AccountCredentials"/>.</summary>
+/// <summary>Gateway → account: the stored hash. Replies <see cref="AccountCredentials"/> or NotFound.</summary>
 [SerializationManifest("aq.acct.get-credentials")]
 public sealed record GetAccountCredentials(string Username) : IAccountRequest;
 
 /// <summary>
+/// Gateway → account: a login is about to be checked. Replies <see cref="AccountCredentials"/>,
+/// <see cref="LoginLockedOut"/> after repeated failures, or NotFound.
+/// </summary>
+[SerializationManifest("aq.acct.begin-login")]
+public sealed record BeginLogin(string Username) : IAccountRequest;
+
+/// <summary>Gateway → account: how the login went, so repeated failures slow the next ones. No reply.</summary>
+[SerializationManifest("aq.acct.login-result")]
+public sealed record RecordLoginResult(string Username, bool Succeeded) : IAccountRequest;
+
+/// <summary>Reply to <see cref="BeginLogin"/>: too many failures; try again after <paramref name="Until"/>.</summary>
+[SerializationManifest("aq.acct.locked-out")]
+public sealed record LoginLockedOut(string Username, DateTimeOffset Until) : IActorQuotesMessage;
+
+/// <summary>Gateway → account: is this token (by id) still good? Replies <see cref="AccountView"/> or TokenRevoked/NotFound.</summary>
+[SerializationManifest("aq.acct.check-token")]
+public sealed record CheckToken(string Username, string TokenId) : IAccountRequest;
+
+/// <summary>Gateway → account: log out, revoking one token everywhere. Replies <see cref="TokenRevocationRecorded"/>.</summary>
+[SerializationManifest("aq.acct.revoke-token")]
+public sealed record RevokeToken(string Username, string TokenId, DateTimeOffset ExpiresAt) : IAccountRequest;
+
+[SerializationManifest("aq.acct.token-revocation-recorded")]
+public sealed record TokenRevocationRecorded(string Username, string TokenId) : IActorQuotesMessage;
+
+/// <summary>Account → its pub-sub topic after a logout, so open sockets with that token close (4401).</summary>
+[SerializationManifest("aq.acct.token-revoked-notice")]
+public sealed record TokenRevokedNotice(string Username, string TokenId) : IActorQuotesMessage;
+
+/// <summary>
 /// Gateway → account: record a watchlist as owned, before the watchlist itself is created, so no
-/// watchlist can exist that its owner cannot list. Replies <see cref="AccountWatchlists"/>.
+/// watchlist can exist that its owner cannot list.
+/// A retry carrying the same <paramref name="IdempotencyKey"/> gets the id linked the first time.
+/// Replies <see cref="WatchlistLinkResult"/>.
 /// </summary>
 [SerializationManifest("aq.acct.link-watchlist")]
-public sealed record LinkWatchlist(string Username, long WatchlistId) : IAccountRequest;
+public sealed record LinkWatchlist(string Username, long WatchlistId, string? IdempotencyKey = null) : IAccountRequest;
+
+/// <summary>Reply to <see cref="LinkWatchlist"/>: the id to create (an earlier one for a retried key).</summary>
+[SerializationManifest("aq.acct.link-result")]
+public sealed record WatchlistLinkResult(string Username, long WatchlistId, bool Retried) : IActorQuotesMessage;
 
 /// <summary>Gateway → account: forget a deleted watchlist. Replies <see cref="AccountWatchlists"/>.</summary>
 [SerializationManifest("aq.acct.unlink-watchlist")]
@@ -44,7 +87,8 @@ public sealed record GetAccountWatchlists(string Username) : IAccountRequest;
 public sealed record AccountView(long UserId, string Username) : IActorQuotesMessage;
 
 [SerializationManifest("aq.acct.credentials")]
-public sealed record AccountCredentials(long UserId, string Username, string PasswordHash) : IActorQuotesMessage;
+public sealed record AccountCredentials(long UserId, string Username, string PasswordHash, string? RegistrationKey = null)
+    : IActorQuotesMessage;
 
 [SerializationManifest("aq.acct.watchlists")]
 public sealed record AccountWatchlists(string Username, ImmutableList<long> WatchlistIds) : IActorQuotesMessage;
@@ -52,18 +96,53 @@ public sealed record AccountWatchlists(string Username, ImmutableList<long> Watc
 [SerializationManifest("aq.acct.rejected")]
 public sealed record AccountCommandRejected(string Username, AccountRejection Code, string Reason) : IActorQuotesMessage;
 
-/// <summary>An event in an account's journal.</summary>
+/// <summary>An event in an account's journal; see <see cref="Watchlists.IWatchlistEvent"/> for the versioning rule.</summary>
 public interface IAccountEvent : IActorQuotesMessage
 {
     DateTimeOffset At { get; }
+
+    int SchemaVersion { get; }
 }
 
 [SerializationManifest("aq.acct.ev.registered")]
 public sealed record AccountRegistered(long UserId, string Username, string PasswordHash, DateTimeOffset At)
-    : IAccountEvent;
+    : IAccountEvent
+{
+    public int SchemaVersion { get; init; } = 1;
+
+    /// <summary>The Idempotency-Key of the registration, if it had one (added after v1; absent in old payloads).</summary>
+    public string? RegistrationKey { get; init; }
+}
 
 [SerializationManifest("aq.acct.ev.watchlist-linked")]
-public sealed record WatchlistLinked(long WatchlistId, DateTimeOffset At) : IAccountEvent;
+public sealed record WatchlistLinked(long WatchlistId, DateTimeOffset At) : IAccountEvent
+{
+    public int SchemaVersion { get; init; } = 1;
+
+    /// <summary>The Idempotency-Key of the create request, if it had one (absent in old payloads).</summary>
+    public string? IdempotencyKey { get; init; }
+}
 
 [SerializationManifest("aq.acct.ev.watchlist-unlinked")]
-public sealed record WatchlistUnlinked(long WatchlistId, DateTimeOffset At) : IAccountEvent;
+public sealed record WatchlistUnlinked(long WatchlistId, DateTimeOffset At) : IAccountEvent
+{
+    public int SchemaVersion { get; init; } = 1;
+}
+
+[SerializationManifest("aq.acct.ev.token-revoked")]
+public sealed record TokenRevoked(string TokenId, DateTimeOffset ExpiresAt, DateTimeOffset At) : IAccountEvent
+{
+    public int SchemaVersion { get; init; } = 1;
+}
+
+/// <summary>Snapshot of an account, taken every <c>AccountActor.SnapshotEvery</c> events.</summary>
+[SerializationManifest("aq.acct.snapshot")]
+public sealed record AccountSnapshot(
+    string Username,
+    long UserId,
+    string PasswordHash,
+    string? RegistrationKey,
+    ImmutableList<long> WatchlistIds,
+    ImmutableDictionary<string, long> IdempotencyKeys,
+    ImmutableDictionary<string, DateTimeOffset> RevokedTokens,
+    bool Registered) : IActorQuotesMessage;

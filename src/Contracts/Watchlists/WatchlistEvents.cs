@@ -2,25 +2,51 @@ using ActorQuotes.Contracts.Serialization;
 
 namespace ActorQuotes.Contracts.Watchlists;
 
-/// <summary>An event in a watchlist's journal. Schemas only grow: new fields are optional.</summary>
+/// <summary>
+/// An event in a watchlist's journal. Schemas only grow: a new field is optional, and
+/// <see cref="SchemaVersion"/> says which shape wrote the payload (payloads from before the field read as 1).
+/// </summary>
 public interface IWatchlistEvent : IActorQuotesMessage
 {
     DateTimeOffset At { get; }
+
+    int SchemaVersion { get; }
 }
 
 [SerializationManifest("aq.wl.ev.created")]
-public sealed record WatchlistCreated(long WatchlistId, long OwnerId, string Name, DateTimeOffset At) : IWatchlistEvent;
+public sealed record WatchlistCreated(long WatchlistId, long OwnerId, string Name, DateTimeOffset At) : IWatchlistEvent
+{
+    public int SchemaVersion { get; init; } = 1;
+}
 
 [SerializationManifest("aq.wl.ev.stock-added")]
 public sealed record StockAdded(string TickerSymbol, double Quantity, double PurchasePrice, DateTimeOffset At)
-    : IWatchlistEvent;
+    : IWatchlistEvent
+{
+    public int SchemaVersion { get; init; } = 1;
+}
 
 [SerializationManifest("aq.wl.ev.position-changed")]
 public sealed record PositionChanged(string TickerSymbol, double Quantity, double PurchasePrice, DateTimeOffset At)
-    : IWatchlistEvent;
+    : IWatchlistEvent
+{
+    public int SchemaVersion { get; init; } = 1;
+}
 
 [SerializationManifest("aq.wl.ev.stock-removed")]
-public sealed record StockRemoved(string TickerSymbol, DateTimeOffset At) : IWatchlistEvent;
+public sealed record StockRemoved(string TickerSymbol, DateTimeOffset At) : IWatchlistEvent
+{
+    public int SchemaVersion { get; init; } = 1;
+}
 
 [SerializationManifest("aq.wl.ev.deleted")]
-public sealed record WatchlistDeleted(DateTimeOffset At) : IWatchlistEvent;
+public sealed record WatchlistDeleted(DateTimeOffset At) : IWatchlistEvent
+{
+    public int SchemaVersion { get; init; } = 1;
+}
+
+[SerializationManifest("aq.wl.ev.renamed")]
+public sealed record WatchlistRenamed(string Name, DateTimeOffset At) : IWatchlistEvent
+{
+    public int SchemaVersion { get; init; } = 1;
+}

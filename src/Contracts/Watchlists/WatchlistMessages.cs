@@ -22,6 +22,9 @@ public enum WatchlistRejection
     AlreadyExists,
     Invalid,
     LimitReached,
+
+    /// <summary>The journal cannot be written or read right now; nothing was changed. Retry later.</summary>
+    Unavailable,
 }
 
 /// <summary>One position: ticker, quantity and purchase price.</summary>
@@ -44,6 +47,10 @@ public sealed record UpsertPosition(
 /// <summary>Gateway → watchlist: remove a position. Replies <see cref="WatchlistView"/>.</summary>
 [SerializationManifest("aq.wl.remove-position")]
 public sealed record RemovePosition(long WatchlistId, long RequesterId, string TickerSymbol) : IWatchlistRequest;
+
+/// <summary>Gateway → watchlist: rename it. Replies <see cref="WatchlistView"/>.</summary>
+[SerializationManifest("aq.wl.rename")]
+public sealed record RenameWatchlist(long WatchlistId, long RequesterId, string Name) : IWatchlistRequest;
 
 /// <summary>Gateway → watchlist: delete it. Replies <see cref="WatchlistDeletedReply"/>.</summary>
 [SerializationManifest("aq.wl.delete")]
@@ -78,3 +85,14 @@ public sealed record WatchlistChanged(WatchlistView View) : IActorQuotesMessage;
 /// <summary>Watchlist → its pub-sub topic when it is deleted.</summary>
 [SerializationManifest("aq.wl.gone")]
 public sealed record WatchlistGone(long WatchlistId) : IActorQuotesMessage;
+
+/// <summary>Snapshot of a watchlist, taken every <c>WatchlistActor.SnapshotEvery</c> events.</summary>
+[SerializationManifest("aq.wl.snapshot")]
+public sealed record WatchlistSnapshot(
+    long WatchlistId,
+    long OwnerId,
+    string Name,
+    ImmutableList<Position> Stocks,
+    bool Created,
+    bool Deleted,
+    long Version) : IActorQuotesMessage;

@@ -1,13 +1,14 @@
 using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text.Json;
+using ActorQuotes.Contracts.Accounts;
 using ActorQuotes.Gateway.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace ActorQuotes.Gateway.Auth;
 
 /// <summary>Who a valid token belongs to.</summary>
-public sealed record TokenIdentity(long UserId, string Username, DateTimeOffset ExpiresAt);
+public sealed record TokenIdentity(long UserId, string Username, string TokenId, DateTimeOffset ExpiresAt);
 
 /// <summary>
 /// Issues and checks bearer tokens: <c>base64url(payload).base64url(HMAC-SHA256(payload))</c>. Checking
@@ -33,7 +34,7 @@ public sealed class TokenService
             userId,
             username,
             expiresAt.ToUnixTimeSeconds(),
-            Convert.ToHexString(RandomNumberGenerator.GetBytes(8))));
+            Convert.ToHexString(RandomNumberGenerator.GetBytes(16))));
         var signature = HMACSHA256.HashData(_key, payload);
         return (Base64Url.EncodeToString(payload) + "." + Base64Url.EncodeToString(signature),
             DateTimeOffset.FromUnixTimeSeconds(expiresAt.ToUnixTimeSeconds()));
@@ -69,12 +70,35 @@ public sealed class TokenService
             }
 
             var expiresAt = DateTimeOffset.FromUnixTimeSeconds(claims.Exp);
-            return expiresAt <= _clock.GetUtcNow() ? null : new TokenIdentity(claims.Uid, claims.Usr, expiresAt);
+            return expiresAt <= _clock.GetUtcNow() || string.IsNullOrEmpty(claims.Jti)
+                ? null
+                : new TokenIdentity(claims.Uid, claims.Usr, claims.Jti, expiresAt);
         }
         catch (Exception e) when (e is FormatException or JsonException or ArgumentException)
         {
             return null;
         }
+    }
+
+    /// <summary>
+    /// <see cref="Validate"/>, then asks the token's account whether it was revoked by a logout.
+    /// Null for a bad, expired or revoked token; throws <see cref="Problems.ServiceUnavailableException"/>
+    /// when the account cannot be asked.
+    /// </summary>
+    public async Task<TokenIdentity?> ValidateAsync(string? token, ActorQuotesRegions regions, CancellationToken cancellationToken)
+    {
+        var identity = Validate(token);
+        if (identity is null)
+        {
+            return null;
+        }
+
+        return await regions.AskAccount(new CheckToken(identity.Username, identity.TokenId), cancellationToken) switch
+        {
+            AccountView view when view.UserId == identity.UserId => identity,
+            AccountCommandRejected { Code: AccountRejection.Unavailable } r => throw new Problems.ServiceUnavailableException(r.Reason),
+            _ => null,
+        };
     }
 
     private static byte[] LoadKey(AuthOptions auth, StorageOptions storage)

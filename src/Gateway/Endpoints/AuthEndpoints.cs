@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.RegularExpressions;
 using ActorQuotes.Contracts.Accounts;
 using ActorQuotes.Contracts.Ids;
@@ -16,7 +17,9 @@ public sealed record LoginRequest(string? Username, string? Password);
 
 public sealed record LoginResponse(string Token, DateTimeOffset ExpiresAt, long UserId);
 
-/// <summary><c>/api/v1/auth</c>: register and log in.</summary>
+public sealed record MeResponse(long UserId, string Username, DateTimeOffset TokenExpiresAt);
+
+/// <summary><c>/api/v1/auth</c>: register, log in and out, who am I.</summary>
 public static partial class AuthEndpoints
 {
     public const int MinPasswordLength = 8;
@@ -27,6 +30,8 @@ public static partial class AuthEndpoints
         var group = app.MapGroup("/api/v1/auth").WithTags("auth");
         group.MapPost("/register", Register);
         group.MapPost("/login", Login);
+        group.MapPost("/logout", Logout).RequireAuthorization();
+        group.MapGet("/me", Me).RequireAuthorization();
         return app;
     }
 
@@ -36,10 +41,17 @@ public static partial class AuthEndpoints
 
     private static async Task<Results<Created<RegisterResponse>, ProblemHttpResult>> Register(
         RegisterRequest body,
+        HttpRequest request,
         ActorQuotesRegions regions,
         PasswordHasher hasher,
         CancellationToken cancellationToken)
     {
+        var (key, keyProblem) = IdempotencyKey.Read(request);
+        if (keyProblem is not null)
+        {
+            return keyProblem;
+        }
+
         var errors = new Dictionary<string, string[]>();
         var username = NormalizeUsername(body.Username);
         if (username is null)
@@ -57,27 +69,42 @@ public static partial class AuthEndpoints
             return ApiProblems.Validation(errors);
         }
 
-        // Check first so a taken name does not use up a user id.
-        if (await regions.AskAccount(new GetAccountCredentials(username!), cancellationToken) is AccountCredentials)
+        // Check first so a taken name does not use up a user id, and so a retry finds its first answer.
+        if (await regions.AskAccountOrThrow(new GetAccountCredentials(username!), cancellationToken) is AccountCredentials existing)
         {
-            return UsernameTaken();
+            return RetryOrConflict(existing, key, body.Password!, hasher);
         }
 
         var hash = hasher.Hash(body.Password!);
         var userId = await regions.AllocateId(IdSequences.Users, cancellationToken);
-        return await regions.AskAccount(new RegisterAccount(username!, userId, hash), cancellationToken) switch
+        return await regions.AskAccountOrThrow(new RegisterAccount(username!, userId, hash, key), cancellationToken) switch
         {
-            AccountView view => TypedResults.Created("/api/v1/auth/me", new RegisterResponse(view.UserId, view.Username)),
-            AccountCommandRejected { Code: AccountRejection.AlreadyExists } => UsernameTaken(),
+            AccountView view => Created(view.UserId, view.Username),
+            AccountCommandRejected { Code: AccountRejection.AlreadyExists } =>
+                // Lost a race with a concurrent request; it may have been this request's own retry.
+                await regions.AskAccountOrThrow(new GetAccountCredentials(username!), cancellationToken) is AccountCredentials winner
+                    ? RetryOrConflict(winner, key, body.Password!, hasher)
+                    : UsernameTaken(),
             var other => throw new InvalidOperationException($"Unexpected reply {other.GetType().Name}"),
         };
     }
 
+    private static Results<Created<RegisterResponse>, ProblemHttpResult> RetryOrConflict(
+        AccountCredentials existing, string? key, string password, PasswordHasher hasher) =>
+        key is not null && existing.RegistrationKey == key && hasher.Verify(password, existing.PasswordHash)
+            ? Created(existing.UserId, existing.Username)
+            : UsernameTaken();
+
+    private static Created<RegisterResponse> Created(long userId, string username) =>
+        TypedResults.Created("/api/v1/auth/me", new RegisterResponse(userId, username));
+
     private static async Task<Results<Ok<LoginResponse>, ProblemHttpResult>> Login(
         LoginRequest body,
+        HttpResponse response,
         ActorQuotesRegions regions,
         PasswordHasher hasher,
         TokenService tokens,
+        TimeProvider clock,
         CancellationToken cancellationToken)
     {
         var username = NormalizeUsername(body.Username);
@@ -87,20 +114,52 @@ public static partial class AuthEndpoints
             return InvalidCredentials();
         }
 
-        var reply = await regions.AskAccount(new GetAccountCredentials(username), cancellationToken);
-        if (reply is not AccountCredentials credentials)
+        var reply = await regions.AskAccountOrThrow(new BeginLogin(username), cancellationToken);
+        if (reply is LoginLockedOut locked)
         {
-            hasher.SpendVerificationTime(password); // an unknown user costs what a wrong password costs
+            var seconds = Math.Max(1, (int)Math.Ceiling((locked.Until - clock.GetUtcNow()).TotalSeconds));
+            response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+            return ApiProblems.Create(StatusCodes.Status429TooManyRequests, ApiProblems.TooManyAttempts,
+                "Too many failed logins.", $"try again in {seconds} s");
+        }
+
+        var ok = reply is AccountCredentials credentials
+            ? hasher.Verify(password, credentials.PasswordHash)
+            : SpendTimeAndFail(hasher, password); // an unknown user costs what a wrong password costs
+        regions.TellAccount(new RecordLoginResult(username, ok));
+        if (!ok)
+        {
             return InvalidCredentials();
         }
 
-        if (!hasher.Verify(password, credentials.PasswordHash))
-        {
-            return InvalidCredentials();
-        }
+        var account = (AccountCredentials)reply;
+        var (token, expiresAt) = tokens.Issue(account.UserId, account.Username);
+        return TypedResults.Ok(new LoginResponse(token, expiresAt, account.UserId));
+    }
 
-        var (token, expiresAt) = tokens.Issue(credentials.UserId, credentials.Username);
-        return TypedResults.Ok(new LoginResponse(token, expiresAt, credentials.UserId));
+    private static async Task<Results<NoContent, ProblemHttpResult>> Logout(
+        HttpContext context,
+        ActorQuotesRegions regions,
+        CancellationToken cancellationToken)
+    {
+        var user = CurrentUser.From(context.User);
+        return await regions.AskAccountOrThrow(new RevokeToken(user.Username, user.TokenId, user.TokenExpiresAt), cancellationToken) switch
+        {
+            TokenRevocationRecorded => TypedResults.NoContent(),
+            _ => ApiProblems.Unauthorized("the account of this token no longer exists"),
+        };
+    }
+
+    private static Ok<MeResponse> Me(HttpContext context)
+    {
+        var user = CurrentUser.From(context.User);
+        return TypedResults.Ok(new MeResponse(user.UserId, user.Username, user.TokenExpiresAt));
+    }
+
+    private static bool SpendTimeAndFail(PasswordHasher hasher, string password)
+    {
+        hasher.SpendVerificationTime(password);
+        return false;
     }
 
     private static ProblemHttpResult UsernameTaken() =>

@@ -48,10 +48,20 @@ public static class StreamEndpoints
         using var sink = new WebSocketFrameSink(socket);
         var aborted = context.RequestAborted;
 
-        var identity = tokens.Validate(context.Request.Query["token"]);
+        TokenIdentity? identity;
+        try
+        {
+            identity = await tokens.ValidateAsync(context.Request.Query["token"], regions, aborted);
+        }
+        catch (Exception e) when (e is AskTimeoutException or ServiceUnavailableException)
+        {
+            await Refuse(sink, CloseCodes.TryAgainLater, CloseCodes.UnavailableCode, "accounts are unavailable; try again", aborted);
+            return;
+        }
+
         if (identity is null)
         {
-            await Refuse(sink, CloseCodes.Unauthorized, CloseCodes.UnauthorizedCode, "missing, invalid or expired token", aborted);
+            await Refuse(sink, CloseCodes.Unauthorized, CloseCodes.UnauthorizedCode, "missing, invalid, expired or revoked token", aborted);
             return;
         }
 
@@ -63,14 +73,9 @@ public static class StreamEndpoints
 
         var session = system.ActorOf(WatchlistSessionActor.Props(
             id,
-            identity.UserId,
+            new SessionUser(identity.UserId, identity.Username, identity.TokenId, identity.ExpiresAt),
             sink,
-            regions.Watchlists,
-            regions.Tickers,
-            DistributedPubSub.Get(system).Mediator,
-            catalog,
-            options.Value,
-            clock));
+            new SessionServices(regions.Watchlists, regions.Tickers, DistributedPubSub.Get(system).Mediator, catalog, options.Value, clock)));
 
         // On shutdown every socket is told to reconnect elsewhere (1012); the client's answer ends the loop.
         using var drain = lifetime.ApplicationStopping.Register(() =>

@@ -38,7 +38,9 @@ public static class WatchlistEndpoints
         group.MapPost("/", Create);
         group.MapGet("/", List);
         group.MapGet("/{id:long}", Get);
+        group.MapPatch("/{id:long}", Rename);
         group.MapDelete("/{id:long}", Delete);
+        group.MapGet("/{id:long}/history", WatchlistHistory.Get);
         group.MapPut("/{id:long}/stocks/{tickerSymbol}", PutStock);
         group.MapDelete("/{id:long}/stocks/{tickerSymbol}", DeleteStock);
         return app;
@@ -51,30 +53,56 @@ public static class WatchlistEndpoints
         CompanyCatalog catalog,
         CancellationToken cancellationToken)
     {
+        var (key, keyProblem) = IdempotencyKey.Read(context.Request);
+        if (keyProblem is not null)
+        {
+            return keyProblem;
+        }
+
         if (WatchlistLimits.ValidateName(body.Name) is { } error)
         {
             return ApiProblems.Validation("name", error);
         }
 
         var user = CurrentUser.From(context.User);
-        var id = await regions.AllocateId(IdSequences.Watchlists, cancellationToken);
+        var newId = await regions.AllocateId(IdSequences.Watchlists, cancellationToken);
 
         // The owner records the id first: a watchlist its owner cannot list never exists. If the create
-        // below fails, the listing skips the id it cannot find.
-        var linked = await regions.AskAccount(new LinkWatchlist(user.Username, id), cancellationToken);
-        if (linked is AccountCommandRejected rejected)
+        // below fails, the listing skips the id it cannot find. A retried Idempotency-Key gets its first id.
+        var linked = await regions.AskAccountOrThrow(new LinkWatchlist(user.Username, newId, key), cancellationToken);
+        if (linked is not WatchlistLinkResult link)
         {
-            return rejected.Code == AccountRejection.LimitReached
-                ? ApiProblems.Create(StatusCodes.Status409Conflict, ApiProblems.LimitReached, "Too many watchlists.", rejected.Reason)
+            return linked is AccountCommandRejected { Code: AccountRejection.LimitReached } limit
+                ? ApiProblems.Create(StatusCodes.Status409Conflict, ApiProblems.LimitReached, "Too many watchlists.", limit.Reason)
                 : ApiProblems.Unauthorized("the account of this token no longer exists");
         }
 
-        return await regions.AskWatchlist(new CreateWatchlist(id, user.UserId, body.Name!), cancellationToken) switch
+        return await regions.AskWatchlist(new CreateWatchlist(link.WatchlistId, user.UserId, body.Name!), cancellationToken) switch
         {
             WatchlistView view => TypedResults.Created($"/api/v1/watchlists/{view.WatchlistId}", WatchlistResponse.From(view, catalog)),
+            WatchlistCommandRejected { Code: WatchlistRejection.AlreadyExists } when link.Retried =>
+                ApiProblems.Create(StatusCodes.Status409Conflict, ApiProblems.Conflict, "Idempotency-Key reused.",
+                    "this Idempotency-Key was used for a different request"),
             WatchlistCommandRejected r => FromRejection(r),
             var other => throw new InvalidOperationException($"Unexpected reply {other.GetType().Name}"),
         };
+    }
+
+    private static async Task<Results<Ok<WatchlistResponse>, ProblemHttpResult>> Rename(
+        long id,
+        CreateWatchlistRequest body,
+        HttpContext context,
+        ActorQuotesRegions regions,
+        CompanyCatalog catalog,
+        CancellationToken cancellationToken)
+    {
+        if (WatchlistLimits.ValidateName(body.Name) is { } error)
+        {
+            return ApiProblems.Validation("name", error);
+        }
+
+        var user = CurrentUser.From(context.User);
+        return ToResult(await regions.AskWatchlist(new RenameWatchlist(id, user.UserId, body.Name!), cancellationToken), catalog);
     }
 
     private static async Task<Results<Ok<WatchlistResponse[]>, ProblemHttpResult>> List(
@@ -84,13 +112,18 @@ public static class WatchlistEndpoints
         CancellationToken cancellationToken)
     {
         var user = CurrentUser.From(context.User);
-        if (await regions.AskAccount(new GetAccountWatchlists(user.Username), cancellationToken) is not AccountWatchlists owned)
+        if (await regions.AskAccountOrThrow(new GetAccountWatchlists(user.Username), cancellationToken) is not AccountWatchlists owned)
         {
             return ApiProblems.Unauthorized("the account of this token no longer exists");
         }
 
         var replies = await Task.WhenAll(owned.WatchlistIds.Select(id =>
             regions.AskWatchlist(new GetWatchlist(id, user.UserId), cancellationToken)));
+        if (replies.OfType<WatchlistCommandRejected>().FirstOrDefault(r => r.Code == WatchlistRejection.Unavailable) is { } unavailable)
+        {
+            return FromRejection(unavailable); // a partial list would look like lost watchlists
+        }
+
         return TypedResults.Ok(replies
             .OfType<WatchlistView>()
             .OrderBy(v => v.WatchlistId)
@@ -179,7 +212,7 @@ public static class WatchlistEndpoints
             return FromRejection(rejected);
         }
 
-        await regions.AskAccount(new UnlinkWatchlist(user.Username, id), cancellationToken);
+        await regions.AskAccountOrThrow(new UnlinkWatchlist(user.Username, id), cancellationToken);
         return TypedResults.NoContent();
     }
 
@@ -190,13 +223,14 @@ public static class WatchlistEndpoints
         _ => throw new InvalidOperationException($"Unexpected reply {reply.GetType().Name}"),
     };
 
-    private static ProblemHttpResult FromRejection(WatchlistCommandRejected rejected) => rejected.Code switch
+    internal static ProblemHttpResult FromRejection(WatchlistCommandRejected rejected) => rejected.Code switch
     {
         WatchlistRejection.NotFound => ApiProblems.WatchlistNotFound(),
         WatchlistRejection.StockNotFound => ApiProblems.Create(StatusCodes.Status404NotFound, ApiProblems.NotFound, "Stock not in watchlist.", rejected.Reason),
         WatchlistRejection.Invalid => ApiProblems.Create(StatusCodes.Status400BadRequest, ApiProblems.ValidationFailed, "The request is not valid.", rejected.Reason),
         WatchlistRejection.LimitReached => ApiProblems.Create(StatusCodes.Status409Conflict, ApiProblems.LimitReached, "Limit reached.", rejected.Reason),
         WatchlistRejection.AlreadyExists => ApiProblems.Create(StatusCodes.Status409Conflict, ApiProblems.Conflict, "Conflict.", rejected.Reason),
+        WatchlistRejection.Unavailable => ApiProblems.ServiceUnavailable(rejected.Reason),
         _ => ApiProblems.Create(StatusCodes.Status400BadRequest, ApiProblems.BadRequest, "Rejected.", rejected.Reason),
     };
 

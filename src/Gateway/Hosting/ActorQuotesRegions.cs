@@ -32,6 +32,20 @@ public sealed class ActorQuotesRegions(
     public Task<object> AskAccount(IAccountRequest request, CancellationToken cancellationToken) =>
         accounts.ActorRef.Ask<object>(request, AskTimeout, cancellationToken);
 
+    /// <summary>A fire-and-forget message to an account (no reply expected).</summary>
+    public void TellAccount(IAccountRequest message) => accounts.ActorRef.Tell(message);
+
+    /// <summary>
+    /// Asks an account and turns an "unavailable" refusal (journal down, state not in memory) into
+    /// <see cref="Problems.ServiceUnavailableException"/>, answered 503.
+    /// </summary>
+    public async Task<object> AskAccountOrThrow(IAccountRequest request, CancellationToken cancellationToken) =>
+        await AskAccount(request, cancellationToken) switch
+        {
+            AccountCommandRejected { Code: AccountRejection.Unavailable } r => throw new Problems.ServiceUnavailableException(r.Reason),
+            var reply => reply,
+        };
+
     public async Task<long> AllocateId(string sequence, CancellationToken cancellationToken)
     {
         var allocated = await ids.ActorRef.Ask<IdAllocated>(new AllocateId(sequence), AskTimeout, cancellationToken);

@@ -62,7 +62,7 @@ public static class AkkaSetup
                 .WithActorQuotesPersistence(storage)
                 .WithShardRegion<WatchlistActor>(
                     ShardRegions.Watchlist,
-                    (system, _, _) => entityId => WatchlistActor.Props(
+                    (system, _, _) => entityId => WatchlistActor.EntityProps(
                         long.Parse(entityId, System.Globalization.CultureInfo.InvariantCulture),
                         catalog,
                         DistributedPubSub.Get(system).Mediator,
@@ -71,7 +71,7 @@ public static class AkkaSetup
                     shardOptions)
                 .WithShardRegion<AccountActor>(
                     ShardRegions.Account,
-                    (_, _, _) => entityId => AccountActor.Props(entityId, clock),
+                    (system, _, _) => entityId => AccountActor.EntityProps(entityId, DistributedPubSub.Get(system).Mediator, clock),
                     new AccountMessageExtractor(),
                     shardOptions)
                 .WithShardRegion<IdSequenceActor>(

@@ -15,6 +15,7 @@ public sealed class ActorExceptionHandler : IExceptionHandler
         ProblemHttpResult? problem = exception switch
         {
             AskTimeoutException => ApiProblems.ServiceUnavailable("the cluster did not answer in time; try again"),
+            ServiceUnavailableException unavailable => ApiProblems.ServiceUnavailable(unavailable.Message),
             BadHttpRequestException bad => ApiProblems.Create(bad.StatusCode, ApiProblems.CodeForStatus(bad.StatusCode),
                 "The request could not be read.", bad.Message),
             _ => null,
@@ -28,3 +29,6 @@ public sealed class ActorExceptionHandler : IExceptionHandler
         return true;
     }
 }
+
+/// <summary>A dependency (the journal) refused a request it cannot serve now; answered 503 <c>unavailable</c>.</summary>
+public sealed class ServiceUnavailableException(string message) : Exception(message);

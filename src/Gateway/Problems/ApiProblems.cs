@@ -15,6 +15,7 @@ public static class ApiProblems
     public const string UnauthorizedCode = "unauthorized";
     public const string Unavailable = "unavailable";
     public const string BadRequest = "bad_request";
+    public const string TooManyAttempts = "too_many_attempts";
 
     public static ProblemHttpResult Create(int status, string code, string title, string? detail = null)
     {
@@ -62,6 +63,7 @@ public static class ApiProblems
         StatusCodes.Status409Conflict => Conflict,
         StatusCodes.Status413PayloadTooLarge => "payload_too_large",
         StatusCodes.Status415UnsupportedMediaType => "unsupported_media_type",
+        StatusCodes.Status429TooManyRequests => TooManyAttempts,
         StatusCodes.Status503ServiceUnavailable => Unavailable,
         >= 500 => "internal_error",
         _ => BadRequest,

@@ -1,0 +1,152 @@
+using Akka.Actor;
+using Akka.Event;
+
+namespace ActorQuotes.Actors.Persistence;
+
+/// <summary>
+/// The sharded entity in front of a persistent actor. Akka stops a persistent actor whose write or
+/// recovery failed, which would drop its state and leave callers waiting; this host keeps the last
+/// journaled state, so while the journal is down reads still answer from memory and writes are refused
+/// at once with a typed "unavailable" reply. It restarts the persistent child with backoff, and goes
+/// back to forwarding once the child has recovered.
+/// </summary>
+public sealed class DurableEntityHost : ReceiveActor, IWithTimers, IWithUnboundedStash
+{
+    private static readonly TimeSpan MinBackoff = TimeSpan.FromMilliseconds(500);
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(10);
+
+    private readonly Props _journalProps;
+    private readonly Func<object?, object, object?> _answerFromState;
+    private readonly Func<object, object> _unavailable;
+    private readonly object _stopMessage;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private IActorRef? _journal;
+    private object? _state;
+    private TimeSpan _backoff = MinBackoff;
+    private bool _stopping;
+
+    /// <param name="journalProps">The persistent actor; it must tell its parent <see cref="JournaledState"/>.</param>
+    /// <param name="answerFromState">A read answered from the last state, or null if the message is not a read.</param>
+    /// <param name="unavailable">The typed refusal for a message while the journal cannot be reached.</param>
+    /// <param name="stopMessage">The message that passivates the entity; forwarded so the child finishes its writes.</param>
+    public DurableEntityHost(Props journalProps, Func<object?, object, object?> answerFromState, Func<object, object> unavailable, object stopMessage)
+    {
+        _journalProps = journalProps;
+        _answerFromState = answerFromState;
+        _unavailable = unavailable;
+        _stopMessage = stopMessage;
+        Recovering();
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public IStash Stash { get; set; } = null!;
+
+    public static Props Props(Props journalProps, Func<object?, object, object?> answerFromState, Func<object, object> unavailable, object stopMessage) =>
+        Akka.Actor.Props.Create(() => new DurableEntityHost(journalProps, answerFromState, unavailable, stopMessage));
+
+    protected override void PreStart() => StartJournal();
+
+    /// <summary>The child is recovering: hold messages until it has its state.</summary>
+    private void Recovering()
+    {
+        Receive<JournaledState>(s =>
+        {
+            _state = s.State;
+            _backoff = MinBackoff;
+            Become(Forwarding);
+            Stash.UnstashAll();
+        });
+        Receive<Terminated>(t => t.ActorRef.Equals(_journal), _ => JournalDied());
+        Receive<RestartJournal>(_ => { });
+        ReceiveAny(message =>
+        {
+            if (message.Equals(_stopMessage))
+            {
+                Stop();
+            }
+            else
+            {
+                Stash.Stash();
+            }
+        });
+    }
+
+    /// <summary>The child is up: it answers everything itself and reports each new state.</summary>
+    private void Forwarding()
+    {
+        Receive<JournaledState>(s => _state = s.State);
+        Receive<Terminated>(t => t.ActorRef.Equals(_journal), _ => JournalDied());
+        Receive<RestartJournal>(_ => { });
+        ReceiveAny(message =>
+        {
+            if (message.Equals(_stopMessage))
+            {
+                Stop();
+            }
+            else
+            {
+                _journal.Forward(message);
+            }
+        });
+    }
+
+    /// <summary>No child: answer reads from memory, refuse the rest, and try the journal again later.</summary>
+    private void Unavailable()
+    {
+        Receive<RestartJournal>(_ =>
+        {
+            StartJournal();
+            Become(Recovering);
+        });
+        Receive<JournaledState>(s => _state = s.State);
+        Receive<Terminated>(_ => { });
+        ReceiveAny(message =>
+        {
+            if (message.Equals(_stopMessage))
+            {
+                Context.Stop(Self);
+                return;
+            }
+
+            Sender.Tell(_answerFromState(_state, message) ?? _unavailable(message));
+        });
+    }
+
+    private void StartJournal()
+    {
+        _journal = Context.Watch(Context.ActorOf(_journalProps, "journal"));
+    }
+
+    private void JournalDied()
+    {
+        if (_stopping)
+        {
+            Context.Stop(Self);
+            return;
+        }
+
+        _log.Warning("Journal of {0} stopped (write or recovery failed); serving reads from memory, retrying in {1}", Self.Path.Name, _backoff);
+        _journal = null;
+        Become(Unavailable);
+        // Whatever waited for recovery gets its answer now rather than a timeout.
+        Stash.UnstashAll();
+        Timers.StartSingleTimer("restart", RestartJournal.Instance, _backoff);
+        _backoff = TimeSpan.FromTicks(Math.Min(_backoff.Ticks * 2, MaxBackoff.Ticks));
+    }
+
+    private void Stop()
+    {
+        _stopping = true;
+        _journal?.Tell(_stopMessage);
+        if (_journal is null)
+        {
+            Context.Stop(Self);
+        }
+    }
+
+    private sealed class RestartJournal
+    {
+        public static readonly RestartJournal Instance = new();
+    }
+}
