@@ -62,6 +62,12 @@ public static class ApiClient
             var result = await socket.ReceiveAsync(buffer.AsMemory(), cts.Token);
             if (result.MessageType == WebSocketMessageType.Close)
             {
+                // Answer the close as browsers do, so the server is not left waiting for the handshake.
+                if (socket.State == WebSocketState.CloseReceived)
+                {
+                    await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, cts.Token);
+                }
+
                 return null;
             }
 

@@ -1,19 +1,25 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using ActorQuotes.Gateway.Tests.Infrastructure;
 
 namespace ActorQuotes.Gateway.Tests;
 
-public sealed class RestartTests
+public sealed class RestartTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>
 {
-    [Fact(DisplayName = "After the process stops and starts again on the same data, users, tokens and watchlists are all still there")]
-    public async Task Survives_restart()
+    [Theory(DisplayName = "After the process stops and starts again on the same data, users, tokens and watchlists are all still there")]
+    [InlineData("sqlite")]
+    [InlineData("postgresql")]
+    public async Task Survives_restart(string provider)
     {
         var data = Path.Combine(Path.GetTempPath(), "aq-restart-" + Guid.NewGuid().ToString("N"));
+        string[] args = provider == "postgresql"
+            ? ["--Storage:Provider=postgresql", "--Storage:ConnectionString=" + await postgres.Server.CreateDatabaseAsync("restart_" + Guid.NewGuid().ToString("N")[..8])]
+            : [];
         try
         {
             string token;
             long firstId;
-            await using (var first = await GatewayHost.StartAsync(data))
+            await using (var first = await GatewayHost.StartAsync(data, args))
             {
                 (token, _) = await first.Http.RegisterAndLogin("restart_user");
                 firstId = await first.Http.CreateWatchlist(token, "Before restart");
@@ -21,7 +27,7 @@ public sealed class RestartTests
                 await first.StopAsync();
             }
 
-            await using var second = await GatewayHost.StartAsync(data);
+            await using var second = await GatewayHost.StartAsync(data, args);
 
             // The old token still works, and the watchlist came back from the journal.
             var get = await second.Http.SendAsync(ApiClient.Authorized(HttpMethod.Get, $"/api/v1/watchlists/{firstId}", token));

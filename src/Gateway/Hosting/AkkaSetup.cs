@@ -98,7 +98,14 @@ public static class AkkaSetup
                     if (feed.Enabled)
                     {
                         var tickers = registry.Get<TickerActor>();
-                        system.ActorOf(SimulatedFeedActor.Props(catalog, tickers, feed, clock), "simulated-feed");
+                        var simulator = system.ActorOf(SimulatedFeedActor.Props(catalog, tickers, feed, clock), "simulated-feed");
+
+                        // Feeds stop first on shutdown, so shard regions are not handing off under a stream of ticks.
+                        CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeServiceUnbind, "stop-feeds", async () =>
+                        {
+                            await simulator.GracefulStop(TimeSpan.FromSeconds(3));
+                            return Akka.Done.Instance;
+                        });
                     }
                 });
         });

@@ -1,0 +1,172 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace ActorQuotes.Gateway.Tests.Infrastructure;
+
+/// <summary>
+/// The real gateway as its own OS process (<c>dotnet ActorQuotes.Gateway.dll</c>) on a free loopback port,
+/// so a test can crash it with SIGKILL or stop it with SIGTERM the way an operator or the kernel would.
+/// The data folder belongs to the caller, so a second process can pick up where a killed one left off.
+/// </summary>
+public sealed partial class GatewayProcess : IAsyncDisposable
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan KillTimeout = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(40);
+
+    private readonly Process _process;
+    private readonly ConcurrentQueue<string> _lines;
+
+    private GatewayProcess(Process process, ConcurrentQueue<string> lines, int port)
+    {
+        _process = process;
+        _lines = lines;
+        ProcessId = process.Id;
+        BaseAddress = new Uri($"http://127.0.0.1:{port}");
+        Http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+    }
+
+    public Uri BaseAddress { get; }
+
+    public HttpClient Http { get; }
+
+    public int ProcessId { get; }
+
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>Everything the process wrote to stdout and stderr so far, for failure messages.</summary>
+    public string Output => string.Join('\n', _lines);
+
+    public static async Task<GatewayProcess> StartAsync(
+        string dataDirectory,
+        IReadOnlyDictionary<string, string>? settings = null,
+        CancellationToken ct = default)
+    {
+        var startInfo = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        {
+            WorkingDirectory = AppContext.BaseDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        startInfo.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "ActorQuotes.Gateway.dll"));
+        startInfo.ArgumentList.Add("--urls=http://127.0.0.1:0");
+        startInfo.ArgumentList.Add("--Storage:DataDirectory=" + dataDirectory);
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            startInfo.ArgumentList.Add($"--{key}={value}");
+        }
+
+        // Last, so no setting can silence the line the port is read from.
+        startInfo.ArgumentList.Add("--Logging:LogLevel:Microsoft.Hosting.Lifetime=Information");
+
+        var lines = new ConcurrentQueue<string>();
+        var listening = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var process = Process.Start(startInfo) ?? throw new InvalidOperationException("Could not start dotnet.");
+        _ = PumpAsync(process.StandardOutput, lines, listening);
+        _ = PumpAsync(process.StandardError, lines, listening: null);
+
+        try
+        {
+            var port = await listening.Task.WaitAsync(StartTimeout, ct);
+            return new GatewayProcess(process, lines, port);
+        }
+        catch (Exception e) when (e is TimeoutException or InvalidOperationException)
+        {
+            KillAndWait(process);
+            process.Dispose();
+            var reason = e is TimeoutException ? $"did not listen within {StartTimeout.TotalSeconds} s" : "exited before listening";
+            throw new InvalidOperationException($"The gateway process {reason}. Output:\n{string.Join('\n', lines)}", e);
+        }
+        catch (OperationCanceledException)
+        {
+            KillAndWait(process);
+            process.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>SIGKILL to the whole tree, like <c>kill -9</c>: no shutdown hooks, no flushing.</summary>
+    public void Kill() => KillAndWait(_process);
+
+    /// <summary>SIGTERM, as systemd or Kubernetes stop a service; killed if it has not exited in time.</summary>
+    public async Task StopAsync()
+    {
+        if (_process.HasExited)
+        {
+            return;
+        }
+
+        // .NET cannot send SIGTERM to another process, so ask kill(1) to.
+        using (var kill = Process.Start("kill", ["-TERM", ProcessId.ToString(CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync();
+        }
+
+        using var timeout = new CancellationTokenSource(StopTimeout);
+        try
+        {
+            await _process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            KillAndWait(_process);
+        }
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        try
+        {
+            KillAndWait(_process);
+        }
+        catch (Exception)
+        {
+            // disposal must not hide the test's own failure
+        }
+
+        Http.Dispose();
+        _process.Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    private static void KillAndWait(Process process)
+    {
+        if (process.HasExited)
+        {
+            return;
+        }
+
+        process.Kill(entireProcessTree: true);
+        if (!process.WaitForExit(KillTimeout))
+        {
+            throw new InvalidOperationException($"Process {process.Id} did not exit within {KillTimeout.TotalSeconds} s of SIGKILL.");
+        }
+    }
+
+    private static async Task PumpAsync(StreamReader reader, ConcurrentQueue<string> lines, TaskCompletionSource<int>? listening)
+    {
+        try
+        {
+            while (await reader.ReadLineAsync() is { } line)
+            {
+                lines.Enqueue(line);
+                if (listening is not null && ListeningLine().Match(line) is { Success: true } match)
+                {
+                    listening.TrySetResult(int.Parse(match.Groups["port"].Value, CultureInfo.InvariantCulture));
+                }
+            }
+        }
+        catch (ObjectDisposedException)
+        {
+            // the process was disposed while we were still reading
+        }
+
+        listening?.TrySetException(new InvalidOperationException("stdout closed"));
+    }
+
+    [GeneratedRegex(@"Now listening on: http://127\.0\.0\.1:(?<port>\d+)")]
+    private static partial Regex ListeningLine();
+}

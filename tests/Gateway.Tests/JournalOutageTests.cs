@@ -1,0 +1,64 @@
+using System.Diagnostics;
+using System.Net;
+using ActorQuotes.Gateway.Tests.Infrastructure;
+
+namespace ActorQuotes.Gateway.Tests;
+
+/// <summary>The real PostgreSQL under a running node is stopped and started again.</summary>
+public sealed class JournalOutageTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>
+{
+    /// <summary>"Promptly": well under the 30 s an HTTP client would wait.</summary>
+    private static readonly TimeSpan Prompt = TimeSpan.FromSeconds(10);
+
+    [Fact(DisplayName = "With the journal down, writes answer 503 promptly and change nothing, reads from memory still answer, and all works again once it is back")]
+    public async Task Outage_and_recovery()
+    {
+        var database = await postgres.Server.CreateDatabaseAsync("outage");
+        await using var host = await GatewayHost.StartAsync(null, "--Storage:Provider=postgresql", "--Storage:ConnectionString=" + database);
+        var (token, _) = await host.Http.RegisterAndLogin("outage_user");
+        var id = await host.Http.CreateWatchlist(token, "Steady");
+        await host.Http.PutStock(token, id, "7203", 100, 2500);
+
+        await postgres.Server.StopAsync();
+
+        using (var prompt = new CancellationTokenSource(Prompt))
+        {
+            var write = await host.Http.SendAsync(
+                ApiClient.Authorized(HttpMethod.Put, $"/api/v1/watchlists/{id}/stocks/AAPL", token, """{"quantity":1,"purchase_price":200}"""),
+                prompt.Token);
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, write.StatusCode);
+            Assert.Equal("unavailable", (await write.ReadJson())["code"]!.GetValue<string>());
+
+            var read = await host.Http.SendAsync(ApiClient.Authorized(HttpMethod.Get, $"/api/v1/watchlists/{id}", token), prompt.Token);
+            Assert.Equal(HttpStatusCode.OK, read.StatusCode);
+            Assert.Equal(["7203"], (await read.ReadJson())["stocks"]!.AsArray().Select(s => s!["ticker_symbol"]!.GetValue<string>()));
+
+            var me = await host.Http.SendAsync(ApiClient.Authorized(HttpMethod.Get, "/api/v1/auth/me", token), prompt.Token);
+            Assert.Equal(HttpStatusCode.OK, me.StatusCode);
+        }
+
+        await postgres.Server.StartAgainAsync();
+
+        // The entity retries its journal with backoff; the same write goes through within the bound.
+        var deadline = Stopwatch.StartNew();
+        HttpStatusCode status;
+        do
+        {
+            var retry = await host.Http.SendAsync(
+                ApiClient.Authorized(HttpMethod.Put, $"/api/v1/watchlists/{id}/stocks/AAPL", token, """{"quantity":1,"purchase_price":200}"""));
+            status = retry.StatusCode;
+            if (status != HttpStatusCode.OK)
+            {
+                Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
+                await Task.Delay(TimeSpan.FromMilliseconds(250)); // a client's retry interval, not a synchronization
+            }
+        }
+        while (status != HttpStatusCode.OK && deadline.Elapsed < TimeSpan.FromSeconds(60));
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        var after = await (await host.Http.SendAsync(ApiClient.Authorized(HttpMethod.Get, $"/api/v1/watchlists/{id}", token))).ReadJson();
+        Assert.Equal(["7203", "AAPL"], after["stocks"]!.AsArray().Select(s => s!["ticker_symbol"]!.GetValue<string>()));
+        var history = await (await host.Http.SendAsync(ApiClient.Authorized(HttpMethod.Get, $"/api/v1/watchlists/{id}/history", token))).ReadJson();
+        Assert.Equal(["created", "stock_added", "stock_added"], history["events"]!.AsArray().Select(e => e!["type"]!.GetValue<string>()));
+    }
+}
