@@ -51,4 +51,64 @@ public sealed class AccountActorTests(ITestOutputHelper output) : ActorQuotesTes
 
         Assert.Equal(AccountRejection.LimitReached, (await ExpectMsgAsync<AccountCommandRejected>()).Code);
     }
+
+    [Fact(DisplayName = "A revoked token is refused by CheckToken and announced on the account's topic; others stay good")]
+    public async Task Revocation()
+    {
+        var mediator = CreateTestProbe();
+        var account = Sys.ActorOf(AccountActor.Props("carol", mediator.Ref, _clock));
+        account.Tell(new RegisterAccount("carol", 3, "h"));
+        await ExpectMsgAsync<AccountView>();
+
+        account.Tell(new RevokeToken("carol", "T1", _clock.GetUtcNow().AddHours(1)));
+        Assert.Equal(new TokenRevocationRecorded("carol", "T1"), await ExpectMsgAsync<TokenRevocationRecorded>());
+        var notice = await mediator.ExpectMsgAsync<Akka.Cluster.Tools.PublishSubscribe.Publish>();
+        account.Tell(new CheckToken("carol", "T1"));
+        var refused = await ExpectMsgAsync<AccountCommandRejected>();
+        account.Tell(new CheckToken("carol", "T2"));
+        var accepted = await ExpectMsgAsync<AccountView>();
+
+        Assert.Equal(Topics.Account("carol"), notice.Topic);
+        Assert.Equal(new TokenRevokedNotice("carol", "T1"), notice.Message);
+        Assert.Equal(AccountRejection.TokenRevoked, refused.Code);
+        Assert.Equal(new AccountView(3, "carol"), accepted);
+    }
+
+    [Fact(DisplayName = "Linking with a used Idempotency-Key answers the first id and journals nothing")]
+    public async Task Idempotent_link()
+    {
+        var account = Sys.ActorOf(AccountActor.Props("dave", CreateTestProbe().Ref, _clock));
+        account.Tell(new RegisterAccount("dave", 4, "h"));
+        await ExpectMsgAsync<AccountView>();
+
+        account.Tell(new LinkWatchlist("dave", 10, "k1"));
+        var first = await ExpectMsgAsync<WatchlistLinkResult>();
+        account.Tell(new LinkWatchlist("dave", 11, "k1"));
+        var retry = await ExpectMsgAsync<WatchlistLinkResult>();
+        account.Tell(new GetAccountWatchlists("dave"));
+
+        Assert.Equal(new WatchlistLinkResult("dave", 10, false), first);
+        Assert.Equal(new WatchlistLinkResult("dave", 10, true), retry);
+        Assert.Equal([10L], (await ExpectMsgAsync<AccountWatchlists>()).WatchlistIds);
+    }
+
+    [Fact(DisplayName = "Repeated failed logins lock the account out until the throttle's time has passed")]
+    public async Task Lockout_through_the_actor()
+    {
+        var account = Sys.ActorOf(AccountActor.Props("erin", CreateTestProbe().Ref, _clock));
+        account.Tell(new RegisterAccount("erin", 5, "h"));
+        await ExpectMsgAsync<AccountView>();
+        for (var i = 0; i < LoginThrottle.FreeAttempts; i++)
+        {
+            account.Tell(new RecordLoginResult("erin", false));
+        }
+
+        account.Tell(new BeginLogin("erin"));
+        var locked = await ExpectMsgAsync<LoginLockedOut>();
+        _clock.Advance(LoginThrottle.FirstLock);
+        account.Tell(new BeginLogin("erin"));
+
+        Assert.Equal(_clock.GetUtcNow(), locked.Until);
+        Assert.Equal(5, (await ExpectMsgAsync<AccountCredentials>()).UserId);
+    }
 }

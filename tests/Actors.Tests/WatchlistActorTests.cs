@@ -177,4 +177,56 @@ public sealed class WatchlistActorTests(ITestOutputHelper output) : ActorQuotesT
 
         Assert.Equal(WatchlistRejection.LimitReached, (await ExpectMsgAsync<WatchlistCommandRejected>()).Code);
     }
+
+    [Fact(DisplayName = "A long history is snapshotted every 100 events and recovers to the same state")]
+    public async Task Snapshots_every_100_events()
+    {
+        var first = Start(11);
+        first.Tell(new CreateWatchlist(11, Owner, "Busy"));
+        await ExpectMsgAsync<WatchlistView>();
+        for (var i = 1; i <= 204; i++)
+        {
+            first.Tell(new UpsertPosition(11, Owner, "7203", i, 2500));
+        }
+
+        WatchlistView? last = null;
+        await foreach (var reply in ReceiveNAsync(204, TimeSpan.FromSeconds(60)))
+        {
+            last = Assert.IsType<WatchlistView>(reply);
+        }
+
+        Watch(first);
+        first.Tell(StopEntity.Instance);
+        await ExpectTerminatedAsync(first);
+
+        var second = Start(11);
+        second.Tell(new GetWatchlist(11, Owner));
+        var recovered = await ExpectMsgAsync<WatchlistView>();
+
+        Assert.Equal(205, last!.Version);
+        Assert.Equal(last.Version, recovered.Version);
+        Assert.Equal(new Position("7203", 204, 2500), Assert.Single(recovered.Stocks));
+        var snapshots = await SnapshotSequenceNumbers(WatchlistActor.PersistenceIdFor(11));
+        // Taken at 100 and 200 (the older one is deleted in the background once the newer one is saved).
+        Assert.Equal(200, snapshots.Max());
+        Assert.All(snapshots, n => Assert.Equal(0, n % WatchlistActor.SnapshotEvery));
+    }
+
+    private async Task<long[]> SnapshotSequenceNumbers(string persistenceId)
+    {
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection(
+            Gateway.Hosting.AkkaSetup.ConnectionString(new Gateway.Hosting.StorageOptions { DataDirectory = DataDirectory }));
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT sequence_number FROM snapshot WHERE persistence_id = $id ORDER BY sequence_number";
+        command.Parameters.AddWithValue("$id", persistenceId);
+        var result = new List<long>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            result.Add(reader.GetInt64(0));
+        }
+
+        return result.ToArray();
+    }
 }
