@@ -11,6 +11,19 @@ if ! command -v dotnet >/dev/null 2>&1; then
   exit 1
 fi
 
+# The durability tests start a real PostgreSQL server (initdb into a temp folder, a free loopback port).
+pg_bin="${AQ_PG_BIN:-/usr/lib/postgresql/15/bin}"
+if [ ! -x "$pg_bin/initdb" ]; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "test.sh: installing the PostgreSQL 15 server for the durability tests"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-15 >/dev/null
+  else
+    echo "test.sh: PostgreSQL server binaries not found in $pg_bin (set AQ_PG_BIN, or install postgresql-15)" >&2
+    exit 1
+  fi
+fi
+export AQ_PG_BIN="$pg_bin"
+
 results="$(mktemp -d)"
 trap 'rm -rf "$results"' EXIT
 

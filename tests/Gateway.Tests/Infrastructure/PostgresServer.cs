@@ -12,7 +12,9 @@ namespace ActorQuotes.Gateway.Tests.Infrastructure;
 /// </summary>
 public sealed class PostgresServer : IAsyncDisposable
 {
-    private const string BinDirectory = "/usr/lib/postgresql/15/bin";
+    /// <summary>Debian's PostgreSQL server binaries; AQ_PG_BIN points elsewhere (test.sh installs them if missing).</summary>
+    private static readonly string BinDirectory =
+        Environment.GetEnvironmentVariable("AQ_PG_BIN") is { Length: > 0 } custom ? custom : "/usr/lib/postgresql/15/bin";
     private const string ServiceUser = "postgres";
     private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(60);
 
