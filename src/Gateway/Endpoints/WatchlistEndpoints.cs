@@ -6,6 +6,7 @@ using ActorQuotes.Contracts.Watchlists;
 using ActorQuotes.Gateway.Auth;
 using ActorQuotes.Gateway.Hosting;
 using ActorQuotes.Gateway.Problems;
+using Akka.Actor;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace ActorQuotes.Gateway.Endpoints;
@@ -77,7 +78,23 @@ public static class WatchlistEndpoints
                 : ApiProblems.Unauthorized("the account of this token no longer exists");
         }
 
-        return await regions.AskWatchlist(new CreateWatchlist(link.WatchlistId, user.UserId, body.Name!), cancellationToken) switch
+        object created;
+        try
+        {
+            created = await regions.AskWatchlist(new CreateWatchlist(link.WatchlistId, user.UserId, body.Name!), cancellationToken);
+        }
+        catch (AskTimeoutException)
+        {
+            await Compensate(regions, user.Username, link);
+            throw;
+        }
+
+        if (created is WatchlistCommandRejected { Code: WatchlistRejection.Unavailable })
+        {
+            await Compensate(regions, user.Username, link);
+        }
+
+        return created switch
         {
             WatchlistView view => TypedResults.Created($"/api/v1/watchlists/{view.WatchlistId}", WatchlistResponse.From(view, catalog)),
             WatchlistCommandRejected { Code: WatchlistRejection.AlreadyExists } when link.Retried =>
@@ -86,6 +103,27 @@ public static class WatchlistEndpoints
             WatchlistCommandRejected r => FromRejection(r),
             var other => throw new InvalidOperationException($"Unexpected reply {other.GetType().Name}"),
         };
+    }
+
+    /// <summary>
+    /// Best effort: a create that failed takes its fresh link back, so the id does not count against the
+    /// owner's limit. If the journal is down this fails too; the listing skips the id either way.
+    /// </summary>
+    private static async Task Compensate(ActorQuotesRegions regions, string username, WatchlistLinkResult link)
+    {
+        if (link.Retried)
+        {
+            return; // the link belongs to the first request, which may still be creating it
+        }
+
+        try
+        {
+            await regions.AskAccount(new UnlinkWatchlist(username, link.WatchlistId), CancellationToken.None);
+        }
+        catch (AskTimeoutException)
+        {
+            // nothing more to do; see above
+        }
     }
 
     private static async Task<Results<Ok<WatchlistResponse>, ProblemHttpResult>> Rename(
