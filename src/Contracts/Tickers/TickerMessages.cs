@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Text.Json.Serialization;
 using ActorQuotes.Contracts.Routing;
 using ActorQuotes.Contracts.Serialization;
@@ -8,6 +9,55 @@ namespace ActorQuotes.Contracts.Tickers;
 [SerializationManifest("aq.tk.tick")]
 public sealed record Tick(string Symbol, double Price, long Volume, DateTimeOffset Timestamp)
     : IWithSymbol, IActorQuotesMessage;
+
+/// <summary>Why a ticker refused a tick. A refused tick changes nothing and publishes nothing.</summary>
+public enum TickRejection
+{
+    /// <summary>NaN or infinite price.</summary>
+    NotFinite,
+
+    /// <summary>Price zero or below.</summary>
+    NotPositive,
+
+    /// <summary>The symbol is not in the catalog.</summary>
+    UnknownSymbol,
+
+    /// <summary>Older than the last accepted tick.</summary>
+    OutOfOrder,
+
+    /// <summary>A jump from the last price beyond the configured band.</summary>
+    OutsideBand,
+}
+
+/// <summary>
+/// Ingest API → ticker: a tick from an external adapter that wants to know what became of it.
+/// Replies <see cref="TickAccepted"/> or <see cref="TickRejected"/>.
+/// </summary>
+[SerializationManifest("aq.tk.ingest")]
+public sealed record IngestTick(string Symbol, double Price, long Volume, DateTimeOffset Timestamp)
+    : IWithSymbol, IActorQuotesMessage
+{
+    public Tick ToTick() => new(Symbol, Price, Volume, Timestamp);
+}
+
+[SerializationManifest("aq.tk.accepted")]
+public sealed record TickAccepted(string Symbol, long Sequence) : IActorQuotesMessage;
+
+[SerializationManifest("aq.tk.rejected")]
+public sealed record TickRejected(string Symbol, TickRejection Reason) : IActorQuotesMessage;
+
+/// <summary>Anyone → ticker: counters. Replies <see cref="TickerStats"/>.</summary>
+[SerializationManifest("aq.tk.get-stats")]
+public sealed record GetTickerStats(string Symbol) : IWithSymbol, IActorQuotesMessage;
+
+/// <summary>A ticker's current quote, ticks accepted and ticks rejected by reason since it started.</summary>
+[SerializationManifest("aq.tk.stats")]
+public sealed record TickerStats(string Symbol, Quote Quote, long Accepted, ImmutableDictionary<TickRejection, long> Rejected)
+    : IActorQuotesMessage;
+
+/// <summary>A ticker's saved state, so a restarted or moved ticker resumes its day.</summary>
+[SerializationManifest("aq.tk.snapshot")]
+public sealed record TickerSnapshot(Quote Quote, DateTimeOffset NextRollAt) : IActorQuotesMessage;
 
 /// <summary>Anyone → ticker: the current quote. Replies <see cref="Quote"/> or <see cref="QuoteUnavailable"/>.</summary>
 [SerializationManifest("aq.tk.get-quote")]
@@ -21,6 +71,16 @@ public sealed record GetQuote(string Symbol) : IWithSymbol, IActorQuotesMessage;
 public sealed record Quote(string Symbol, double Price, double PreviousClose, DateTimeOffset Timestamp, long Sequence)
     : IActorQuotesMessage
 {
+    /// <summary>First accepted price of the trading day (added after v1: 0 in old payloads).</summary>
+    public double Open { get; init; }
+
+    public double DayHigh { get; init; }
+
+    public double DayLow { get; init; }
+
+    /// <summary>Shares traded this trading day, summed over accepted ticks.</summary>
+    public long Volume { get; init; }
+
     [JsonIgnore]
     public double Change => Price - PreviousClose;
 
