@@ -7,54 +7,156 @@ namespace ActorQuotes.Actors.Tests;
 
 public sealed class TickerActorTests(ITestOutputHelper output) : ActorQuotesTestKit(output)
 {
-    private static readonly DateTimeOffset T0 = new(2026, 11, 29, 0, 0, 0, TimeSpan.Zero);
+    // Monday 30 November 2026, 14:00 in Tokyo: the TSE afternoon session.
+    private static readonly DateTimeOffset T0 = new(2026, 11, 30, 14, 0, 0, TimeSpan.FromHours(9));
+    private static readonly TickerOptions Options = new() { MaxJumpPercent = 20, SnapshotEveryTicks = 1000, SnapshotInterval = TimeSpan.FromMinutes(10) };
 
-    [Fact(DisplayName = "A tick reaches a subscriber of the symbol's topic as a quote with the right change and change %")]
+    private IActorRef Ticker(string symbol, IActorRef mediator, TimeProvider clock) =>
+        Sys.ActorOf(TickerActor.Props(Catalog.Find(symbol)!, mediator, Options, clock));
+
+    [Fact(DisplayName = "A tick reaches a subscriber of the symbol's topic as a quote with the right change, change % and day fields")]
     public async Task Quote_reaches_subscriber()
     {
         var mediator = DistributedPubSub.Get(Sys).Mediator;
         var subscriber = CreateTestProbe();
         mediator.Tell(new Subscribe(Topics.Quotes("7203"), subscriber.Ref), subscriber.Ref);
         await subscriber.ExpectMsgAsync<SubscribeAck>();
-        var toyota = Catalog.Find("7203")!;
-        var ticker = Sys.ActorOf(TickerActor.Props(toyota, mediator, new ManualClock(T0)));
+        var ticker = Ticker("7203", mediator, new ManualClock(T0));
 
         ticker.Tell(new Tick("7203", 2650.0, 100, T0.AddSeconds(1)));
         var quote = await subscriber.ExpectMsgAsync<Quote>();
 
-        Assert.Equal(new Quote("7203", 2650.0, 2600.0, T0.AddSeconds(1), 1), quote);
+        Assert.Equal(new Quote("7203", 2650.0, 2600.0, T0.AddSeconds(1), 1) { Open = 2650, DayHigh = 2650, DayLow = 2650, Volume = 100 }, quote);
         Assert.Equal(50.0, quote.Change);
         Assert.Equal(1.92, quote.ChangePercent);
     }
 
-    [Fact(DisplayName = "A new ticker answers its reference close; bad ticks change nothing and are not published")]
+    [Fact(DisplayName = "A subscriber that asks after subscribing gets the current quote at once and then every publish")]
+    public async Task Subscribe_then_first_publish()
+    {
+        var mediator = DistributedPubSub.Get(Sys).Mediator;
+        var ticker = Ticker("6758", mediator, new ManualClock(T0));
+        ticker.Tell(new Tick("6758", 3610, 1, T0.AddSeconds(1)));
+        var subscriber = CreateTestProbe();
+
+        mediator.Tell(new Subscribe(Topics.Quotes("6758"), subscriber.Ref), subscriber.Ref);
+        await subscriber.ExpectMsgAsync<SubscribeAck>();
+        ticker.Tell(new GetQuote("6758"), subscriber.Ref);
+        ticker.Tell(new Tick("6758", 3620, 1, T0.AddSeconds(2)));
+
+        // The first quote it sees is the current one (the answer, or tick 1's publish if that raced it);
+        // then nothing is missing up to tick 2.
+        var seen = new List<long> { (await subscriber.ExpectMsgAsync<Quote>()).Sequence };
+        while (seen[^1] < 2)
+        {
+            seen.Add((await subscriber.ExpectMsgAsync<Quote>()).Sequence);
+        }
+
+        Assert.Equal(1, seen[0]);
+        Assert.Equal([1L, 2L], seen.Distinct());
+    }
+
+    [Fact(DisplayName = "Each bad tick is rejected for its reason, counted, changes nothing and publishes nothing")]
     public async Task Rejects_bad_ticks()
     {
         var mediator = CreateTestProbe();
-        var ticker = Sys.ActorOf(TickerActor.Props(Catalog.Find("AAPL")!, mediator.Ref, new ManualClock(T0)));
-        ticker.Tell(new GetQuote("AAPL"));
-        Assert.Equal(new Quote("AAPL", 270.0, 270.0, T0, 0), await ExpectMsgAsync<Quote>());
-
-        ticker.Tell(new Tick("AAPL", 271.5, 1, T0.AddSeconds(5)));
+        var ticker = Ticker("AAPL", mediator.Ref, new ManualClock(T0));
+        ticker.Tell(new IngestTick("AAPL", 271.5, 1, T0.AddSeconds(5)));
+        Assert.Equal(new TickAccepted("AAPL", 1), await ExpectMsgAsync<TickAccepted>());
         await mediator.ExpectMsgAsync<Publish>();
-        ticker.Tell(new Tick("AAPL", double.NaN, 1, T0.AddSeconds(6)));
-        ticker.Tell(new Tick("AAPL", double.PositiveInfinity, 1, T0.AddSeconds(6)));
-        ticker.Tell(new Tick("AAPL", 0, 1, T0.AddSeconds(6)));
-        ticker.Tell(new Tick("AAPL", -3, 1, T0.AddSeconds(6)));
-        ticker.Tell(new Tick("AAPL", 280, 1, T0.AddSeconds(4))); // older than the last accepted one
-        ticker.Tell(new GetQuote("AAPL"));
 
-        Assert.Equal(new Quote("AAPL", 271.5, 270.0, T0.AddSeconds(5), 1), await ExpectMsgAsync<Quote>());
+        var cases = new (IngestTick Tick, TickRejection Reason)[]
+        {
+            (new IngestTick("AAPL", double.NaN, 1, T0.AddSeconds(6)), TickRejection.NotFinite),
+            (new IngestTick("AAPL", double.PositiveInfinity, 1, T0.AddSeconds(6)), TickRejection.NotFinite),
+            (new IngestTick("AAPL", 0, 1, T0.AddSeconds(6)), TickRejection.NotPositive),
+            (new IngestTick("AAPL", -3, 1, T0.AddSeconds(6)), TickRejection.NotPositive),
+            (new IngestTick("AAPL", 272, 1, T0.AddSeconds(4)), TickRejection.OutOfOrder),
+            (new IngestTick("AAPL", 271.5 * 1.21, 1, T0.AddSeconds(6)), TickRejection.OutsideBand),
+            (new IngestTick("AAPL", 271.5 * 0.79, 1, T0.AddSeconds(6)), TickRejection.OutsideBand),
+        };
+        foreach (var (tick, reason) in cases)
+        {
+            ticker.Tell(tick);
+            Assert.Equal(new TickRejected("AAPL", reason), await ExpectMsgAsync<TickRejected>());
+        }
+
+        ticker.Tell(new GetTickerStats("AAPL"));
+        var stats = await ExpectMsgAsync<TickerStats>();
+
+        Assert.Equal(271.5, stats.Quote.Price);
+        Assert.Equal(1, stats.Quote.Sequence);
+        Assert.Equal(1, stats.Accepted);
+        Assert.Equal(2, stats.Rejected[TickRejection.NotFinite]);
+        Assert.Equal(2, stats.Rejected[TickRejection.NotPositive]);
+        Assert.Equal(1, stats.Rejected[TickRejection.OutOfOrder]);
+        Assert.Equal(2, stats.Rejected[TickRejection.OutsideBand]);
         await mediator.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200));
     }
 
-    [Fact(DisplayName = "A symbol outside the catalog answers quote unavailable")]
+    [Fact(DisplayName = "A tick for a symbol outside the catalog is rejected as unknown_symbol")]
     public async Task Unknown_symbol()
     {
         var ticker = Sys.ActorOf(UnknownTickerActor.Props("NOPE"));
 
+        ticker.Tell(new IngestTick("NOPE", 1, 1, T0));
         ticker.Tell(new GetQuote("NOPE"));
 
+        Assert.Equal(new TickRejected("NOPE", TickRejection.UnknownSymbol), await ExpectMsgAsync<TickRejected>());
         Assert.Equal(new QuoteUnavailable("NOPE"), await ExpectMsgAsync<QuoteUnavailable>());
+    }
+
+    [Fact(DisplayName = "At the exchange's day close the previous close rolls to the last price, so change is against the right day")]
+    public async Task Rolls_previous_close_at_session_close()
+    {
+        var clock = new ManualClock(T0);
+        var mediator = CreateTestProbe();
+        var ticker = Ticker("7203", mediator.Ref, clock);
+        ticker.Tell(new IngestTick("7203", 2650, 300, T0.AddMinutes(1)));
+        await ExpectMsgAsync<TickAccepted>();
+        ticker.Tell(new IngestTick("7203", 2640, 200, T0.AddMinutes(2)));
+        await ExpectMsgAsync<TickAccepted>();
+
+        clock.Advance(TimeSpan.FromMinutes(89)); // 15:29, still Monday's session
+        ticker.Tell(new GetQuote("7203"));
+        var beforeClose = await ExpectMsgAsync<Quote>();
+        clock.Advance(TimeSpan.FromMinutes(2)); // 15:31: closed
+        ticker.Tell(new GetQuote("7203"));
+        var afterClose = await ExpectMsgAsync<Quote>();
+        var nextMorning = new DateTimeOffset(2026, 12, 1, 9, 0, 5, TimeSpan.FromHours(9));
+        clock.Advance(nextMorning - clock.GetUtcNow());
+        ticker.Tell(new IngestTick("7203", 2660, 100, nextMorning));
+        await ExpectMsgAsync<TickAccepted>();
+        ticker.Tell(new GetQuote("7203"));
+        var tuesday = await ExpectMsgAsync<Quote>();
+
+        Assert.Equal((2640.0, 2600.0, 2650.0, 2640.0, 500L), (beforeClose.Price, beforeClose.PreviousClose, beforeClose.DayHigh, beforeClose.DayLow, beforeClose.Volume));
+        Assert.Equal((2640.0, 2640.0, 0.0, 0.0), (afterClose.Price, afterClose.PreviousClose, afterClose.Change, afterClose.Volume));
+        Assert.Equal((2660.0, 2640.0, 20.0, 0.76), (tuesday.Price, tuesday.PreviousClose, tuesday.Change, tuesday.ChangePercent));
+        Assert.Equal((2660.0, 2660.0, 2660.0, 100L), (tuesday.Open, tuesday.DayHigh, tuesday.DayLow, tuesday.Volume));
+    }
+
+    [Fact(DisplayName = "A stopped ticker resumes from its snapshot with its last price, previous close and day range, not the catalog's")]
+    public async Task Resumes_from_snapshot()
+    {
+        var clock = new ManualClock(T0);
+        for (var round = 1; round <= 2; round++)
+        {
+            var ticker = Ticker("9984", CreateTestProbe().Ref, clock);
+            ticker.Tell(new IngestTick("9984", 17000 + (100 * round), 10, T0.AddSeconds(round)));
+            await ExpectMsgAsync<TickAccepted>();
+            Watch(ticker);
+            ticker.Tell(StopEntity.Instance); // hand-off or passivation: saves, then stops
+            await ExpectTerminatedAsync(ticker);
+        }
+
+        var resumed = Ticker("9984", CreateTestProbe().Ref, clock);
+        resumed.Tell(new GetQuote("9984"));
+        var quote = await ExpectMsgAsync<Quote>();
+
+        Assert.Equal(17200, quote.Price);
+        Assert.Equal(17000, quote.PreviousClose);
+        Assert.Equal((17100.0, 17200.0, 17100.0, 20L), (quote.Open, quote.DayHigh, quote.DayLow, quote.Volume));
+        Assert.Equal(T0.AddSeconds(2), quote.Timestamp);
     }
 }

@@ -5,13 +5,15 @@ using Akka.Actor;
 namespace ActorQuotes.Actors.Feeds;
 
 /// <summary>
-/// A seedable random walk over the catalog: every interval it sends the ticks due to the ticker region.
-/// Prices move in the company's increment (one yen, one cent) and never below one increment.
+/// A seedable random walk over the catalog (or the configured symbols): every interval it sends the
+/// ticks due to the ticker region. Prices move in the company's increment (one yen, one cent) and never
+/// below one increment. The same seed and options give the same sequence of ticks.
 /// </summary>
 public sealed class SimulatedFeedActor : ReceiveActor, IWithTimers
 {
     private readonly Company[] _companies;
     private readonly double[] _prices;
+    private readonly ExchangeCalendar?[] _calendars;
     private readonly IActorRef _tickers;
     private readonly SimulatedFeedOptions _options;
     private readonly TimeProvider _clock;
@@ -20,7 +22,10 @@ public sealed class SimulatedFeedActor : ReceiveActor, IWithTimers
 
     public SimulatedFeedActor(CompanyCatalog catalog, IActorRef tickers, SimulatedFeedOptions options, TimeProvider clock)
     {
-        _companies = catalog.All.ToArray();
+        _companies = options.Symbols.Length == 0
+            ? catalog.All.ToArray()
+            : options.Symbols.Select(s => catalog.Find(s) ?? throw new ArgumentException($"Feeds:Simulated:Symbols: '{s}' is not in the catalog.", nameof(options))).ToArray();
+        _calendars = _companies.Select(c => ExchangeCalendar.Find(c.Exchange)).ToArray();
         _prices = _companies.Select(c => c.PreviousClose).ToArray();
         _tickers = tickers;
         _options = options;
@@ -28,6 +33,15 @@ public sealed class SimulatedFeedActor : ReceiveActor, IWithTimers
         _random = new Random(options.Seed);
 
         Receive<Emit>(_ => EmitDue());
+        Receive<Quote>(quote =>
+        {
+            // Walk on from where each ticker is (it may have resumed from a snapshot), not the catalog.
+            var i = Array.FindIndex(_companies, c => c.TickerSymbol == quote.Symbol);
+            if (i >= 0 && quote.Sequence > 0)
+            {
+                _prices[i] = quote.Price;
+            }
+        });
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -37,6 +51,11 @@ public sealed class SimulatedFeedActor : ReceiveActor, IWithTimers
 
     protected override void PreStart()
     {
+        foreach (var company in _companies)
+        {
+            _tickers.Tell(new GetQuote(company.TickerSymbol));
+        }
+
         Timers.StartPeriodicTimer("emit", Emit.Instance, TimeSpan.Zero, _options.Interval);
     }
 
@@ -49,6 +68,11 @@ public sealed class SimulatedFeedActor : ReceiveActor, IWithTimers
             _owed--;
             var i = _random.Next(_companies.Length);
             var company = _companies[i];
+            if (!_options.AroundTheClock && _calendars[i]?.IsOpen(now) != true)
+            {
+                continue; // its market is closed: this tick is not owed
+            }
+
             var step = Math.Exp(_options.Volatility * NextGaussian());
             var increment = company.PriceIncrement;
             var price = Math.Max(increment, Math.Round(_prices[i] * step / increment) * increment);

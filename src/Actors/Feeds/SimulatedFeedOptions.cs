@@ -17,6 +17,15 @@ public sealed class SimulatedFeedOptions
     /// <summary>Standard deviation of one tick's log-return (0.001 = 0.1%).</summary>
     public double Volatility { get; set; } = 0.001;
 
+    /// <summary>Ticker symbols to simulate; empty means every company of the catalog.</summary>
+    public string[] Symbols { get; set; } = [];
+
+    /// <summary>
+    /// Tick whatever the time (the demo default). When false, only symbols whose exchange is in a trading
+    /// session get ticks.
+    /// </summary>
+    public bool AroundTheClock { get; set; } = true;
+
     /// <summary>How often the feed wakes up to emit the ticks due.</summary>
     public TimeSpan Interval { get; set; } = TimeSpan.FromMilliseconds(100);
 }

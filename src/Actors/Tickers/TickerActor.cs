@@ -1,53 +1,168 @@
+using System.Collections.Immutable;
 using ActorQuotes.Actors.Catalog;
 using ActorQuotes.Contracts;
 using ActorQuotes.Contracts.Tickers;
 using Akka.Actor;
 using Akka.Cluster.Tools.PublishSubscribe;
-using Akka.Event;
+using Akka.Persistence;
 
 namespace ActorQuotes.Actors.Tickers;
 
 /// <summary>
-/// One symbol's latest quote, sharded by symbol. Accepts <see cref="Tick"/>s from feeds, publishes each
-/// accepted one as a <see cref="Quote"/> on <see cref="Topics.Quotes"/> (once, whatever the number of
-/// subscribers), and answers <see cref="GetQuote"/> with the current quote.
+/// One symbol's latest quote, sharded by symbol. Accepts <see cref="Tick"/>s from feeds and
+/// <see cref="IngestTick"/>s from the ingest API (answered <see cref="TickAccepted"/> or
+/// <see cref="TickRejected"/>), publishes each accepted one as a <see cref="Quote"/> on
+/// <see cref="Topics.Quotes"/> once, whatever the number of subscribers, answers <see cref="GetQuote"/>
+/// and <see cref="GetTickerStats"/>, and rolls its previous close at its exchange's day close. It never
+/// journals ticks: it snapshots every N ticks or T seconds, at the roll and when it stops, so a restarted
+/// or moved ticker resumes its day.
 /// </summary>
-public sealed class TickerActor : ReceiveActor
+public sealed class TickerActor : ReceivePersistentActor, IWithTimers
 {
+    private readonly Company _company;
+    private readonly ExchangeCalendar _calendar;
     private readonly IActorRef _mediator;
+    private readonly TimeProvider _clock;
+    private readonly TickerOptions _options;
     private readonly string _topic;
-    private readonly ILoggingAdapter _log = Context.GetLogger();
-    private Quote _quote;
-    private long _rejected;
+    private TickerState _state;
+    private long _accepted;
+    private ImmutableDictionary<TickRejection, long> _rejected = TickerState.NoRejections;
+    private int _unsaved;
+    private bool _stopping;
 
-    public TickerActor(Company company, IActorRef mediator, TimeProvider clock)
+    public TickerActor(Company company, IActorRef mediator, TickerOptions options, TimeProvider clock)
     {
+        _company = company;
+        _calendar = ExchangeCalendar.Find(company.Exchange)
+                    ?? throw new ArgumentException($"No trading calendar for exchange '{company.Exchange}'.", nameof(company));
         _mediator = mediator;
+        _clock = clock;
+        _options = options;
         _topic = Topics.Quotes(company.TickerSymbol);
-        // Until the first tick the quote is the reference close: no change yet.
-        _quote = new Quote(company.TickerSymbol, company.PreviousClose, company.PreviousClose, clock.GetUtcNow(), 0);
+        var now = clock.GetUtcNow();
+        _state = TickerState.Initial(company.TickerSymbol, company.PreviousClose, now, _calendar.NextDayClose(now));
+        PersistenceId = "ticker-" + company.TickerSymbol;
 
-        Receive<Tick>(OnTick);
-        Receive<GetQuote>(_ => Sender.Tell(_quote));
-        Receive<StopEntity>(_ => Context.Stop(Self));
+        Recover<SnapshotOffer>(offer =>
+        {
+            if (offer.Snapshot is TickerSnapshot snapshot)
+            {
+                _state = TickerState.FromSnapshot(snapshot);
+            }
+        });
+        Recover<RecoveryCompleted>(_ =>
+        {
+            Timers.StartPeriodicTimer("roll-check", RollCheck.Instance, _options.RollCheckInterval);
+            RollIfDue(); // it may have been down over a close
+        });
+
+        Command<Tick>(tick => OnTick(tick));
+        Command<IngestTick>(ingest =>
+        {
+            var (sequence, rejection) = OnTick(ingest.ToTick());
+            Sender.Tell(rejection is { } reason
+                ? new TickRejected(_company.TickerSymbol, reason)
+                : new TickAccepted(_company.TickerSymbol, sequence));
+        });
+        Command<GetQuote>(_ =>
+        {
+            RollIfDue();
+            Sender.Tell(_state.Quote);
+        });
+        Command<GetTickerStats>(_ => Sender.Tell(new TickerStats(_company.TickerSymbol, _state.Quote, _accepted, _rejected)));
+        Command<RollCheck>(_ => RollIfDue());
+        Command<SaveDue>(_ => Save());
+        Command<SaveSnapshotSuccess>(s =>
+        {
+            DeleteSnapshots(new SnapshotSelectionCriteria(s.Metadata.SequenceNr, s.Metadata.Timestamp.AddTicks(-1)));
+            if (_stopping)
+            {
+                Context.Stop(Self);
+            }
+        });
+        Command<SaveSnapshotFailure>(_ =>
+        {
+            if (_stopping)
+            {
+                Context.Stop(Self); // the last few ticks are lost; the next feed tick restores the price
+            }
+        });
+        Command<DeleteSnapshotsSuccess>(_ => { });
+        Command<DeleteSnapshotsFailure>(_ => { });
+        Command<StopEntity>(_ =>
+        {
+            if (_unsaved == 0)
+            {
+                Context.Stop(Self);
+                return;
+            }
+
+            _stopping = true;
+            Save();
+        });
     }
 
-    /// <summary>Ticks rejected since this ticker started.</summary>
-    public long Rejected => _rejected;
+    public override string PersistenceId { get; }
 
-    public static Props Props(Company company, IActorRef mediator, TimeProvider clock) =>
-        Akka.Actor.Props.Create(() => new TickerActor(company, mediator, clock));
+    public ITimerScheduler Timers { get; set; } = null!;
 
-    private void OnTick(Tick tick)
+    public static Props Props(Company company, IActorRef mediator, TickerOptions options, TimeProvider clock) =>
+        Akka.Actor.Props.Create(() => new TickerActor(company, mediator, options, clock));
+
+    private (long Sequence, TickRejection? Rejection) OnTick(Tick tick)
     {
-        if (!double.IsFinite(tick.Price) || tick.Price <= 0 || tick.Timestamp < _quote.Timestamp)
+        RollIfDue();
+        if (_state.Check(tick, _options.MaxJumpPercent) is { } reason)
         {
-            _rejected++;
-            _log.Debug("Rejected tick {0} for {1} at {2}", tick.Price, tick.Symbol, tick.Timestamp);
+            _rejected = _rejected.SetItem(reason, _rejected.GetValueOrDefault(reason) + 1);
+            return (0, reason);
+        }
+
+        _state = _state.Accept(tick);
+        _accepted++;
+        Publish();
+        if (++_unsaved >= _options.SnapshotEveryTicks)
+        {
+            Save();
+        }
+        else if (_unsaved == 1)
+        {
+            Timers.StartSingleTimer("save", SaveDue.Instance, _options.SnapshotInterval);
+        }
+
+        return (_state.Quote.Sequence, null);
+    }
+
+    private void RollIfDue()
+    {
+        var now = _clock.GetUtcNow();
+        if (now < _state.NextRollAt)
+        {
             return;
         }
 
-        _quote = new Quote(_quote.Symbol, tick.Price, _quote.PreviousClose, tick.Timestamp, _quote.Sequence + 1);
-        _mediator.Tell(new Publish(_topic, _quote));
+        _state = _state.Roll(now, _calendar.NextDayClose(now));
+        Publish();
+        Save();
+    }
+
+    private void Publish() => _mediator.Tell(new Publish(_topic, _state.Quote));
+
+    private void Save()
+    {
+        Timers.Cancel("save");
+        _unsaved = 0;
+        SaveSnapshot(_state.ToSnapshot());
+    }
+
+    private sealed class RollCheck
+    {
+        public static readonly RollCheck Instance = new();
+    }
+
+    private sealed class SaveDue
+    {
+        public static readonly SaveDue Instance = new();
     }
 }

@@ -6,13 +6,16 @@ namespace ActorQuotes.Actors.Tickers;
 
 /// <summary>
 /// Stands in the ticker region for a symbol that is not in the catalog: answers
-/// <see cref="QuoteUnavailable"/>, drops ticks, and passivates like any entity.
+/// <see cref="QuoteUnavailable"/>, rejects ingested ticks as <see cref="TickRejection.UnknownSymbol"/>,
+/// drops feed ticks, and passivates like any entity.
 /// </summary>
 public sealed class UnknownTickerActor : ReceiveActor
 {
     public UnknownTickerActor(string symbol)
     {
         Receive<GetQuote>(_ => Sender.Tell(new QuoteUnavailable(symbol)));
+        Receive<GetTickerStats>(_ => Sender.Tell(new QuoteUnavailable(symbol)));
+        Receive<IngestTick>(_ => Sender.Tell(new TickRejected(symbol, TickRejection.UnknownSymbol)));
         Receive<Tick>(_ => { });
         Receive<StopEntity>(_ => Context.Stop(Self));
     }

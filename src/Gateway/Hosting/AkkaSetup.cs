@@ -34,6 +34,7 @@ public static class AkkaSetup
             var node = provider.GetRequiredService<IOptions<NodeOptions>>().Value;
             var storage = provider.GetRequiredService<IOptions<StorageOptions>>().Value;
             var feed = provider.GetRequiredService<IOptions<SimulatedFeedOptions>>().Value;
+            var tickerOptions = provider.GetRequiredService<IOptions<TickerOptions>>().Value;
             var catalog = provider.GetRequiredService<CompanyCatalog>();
             var clock = provider.GetRequiredService<TimeProvider>();
 
@@ -82,7 +83,7 @@ public static class AkkaSetup
                 .WithShardRegion<TickerActor>(
                     ShardRegions.Ticker,
                     (system, _, _) => entityId => catalog.Find(entityId) is { } company
-                        ? TickerActor.Props(company, DistributedPubSub.Get(system).Mediator, clock)
+                        ? TickerActor.Props(company, DistributedPubSub.Get(system).Mediator, tickerOptions, clock)
                         : UnknownTickerActor.Props(entityId),
                     new TickerMessageExtractor(),
                     shardOptions)
