@@ -35,6 +35,8 @@ public static class AkkaSetup
             var storage = provider.GetRequiredService<IOptions<StorageOptions>>().Value;
             var feed = provider.GetRequiredService<IOptions<SimulatedFeedOptions>>().Value;
             var tickerOptions = provider.GetRequiredService<IOptions<TickerOptions>>().Value;
+            var replay = provider.GetRequiredService<IOptions<ReplayFeedOptions>>().Value;
+            var feedLogger = provider.GetRequiredService<ILoggerFactory>().CreateLogger("ActorQuotes.Feeds");
             var catalog = provider.GetRequiredService<CompanyCatalog>();
             var clock = provider.GetRequiredService<TimeProvider>();
 
@@ -96,18 +98,24 @@ public static class AkkaSetup
                         cluster.Join(cluster.SelfAddress);
                     }
 
+                    var tickers = registry.Get<TickerActor>();
+                    var feeds = new List<IActorRef>();
                     if (feed.Enabled)
                     {
-                        var tickers = registry.Get<TickerActor>();
-                        var simulator = system.ActorOf(SimulatedFeedActor.Props(catalog, tickers, feed, clock), "simulated-feed");
-
-                        // Feeds stop first on shutdown, so shard regions are not handing off under a stream of ticks.
-                        CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeServiceUnbind, "stop-feeds", async () =>
-                        {
-                            await simulator.GracefulStop(TimeSpan.FromSeconds(3));
-                            return Akka.Done.Instance;
-                        });
+                        feeds.Add(system.ActorOf(SimulatedFeedActor.Props(catalog, tickers, feed, clock), "simulated-feed"));
                     }
+
+                    if (replay.Enabled)
+                    {
+                        feeds.Add(FeedSetup.StartReplayFeed(system, tickers, replay, clock, feedLogger));
+                    }
+
+                    // Feeds stop first on shutdown, so shard regions are not handing off under a stream of ticks.
+                    CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeServiceUnbind, "stop-feeds", async () =>
+                    {
+                        await Task.WhenAll(feeds.Select(f => f.GracefulStop(TimeSpan.FromSeconds(3))));
+                        return Akka.Done.Instance;
+                    });
                 });
         });
         return services;
