@@ -1,6 +1,7 @@
 using ActorQuotes.Actors.Catalog;
 using ActorQuotes.Actors.Feeds;
 using ActorQuotes.Actors.Sessions;
+using ActorQuotes.Actors.Tickers;
 using ActorQuotes.Gateway.Auth;
 using ActorQuotes.Gateway.Endpoints;
 using ActorQuotes.Gateway.Hosting;
@@ -41,15 +42,31 @@ public static class GatewayApp
             .Validate(f => f.TicksPerSecond is > 0 and <= 1_000_000, "Feeds:Simulated:TicksPerSecond must be 1 to 1,000,000.")
             .Validate(f => f.Interval > TimeSpan.Zero, "Feeds:Simulated:Interval must be positive.")
             .ValidateOnStart();
+        services.AddOptions<ReplayFeedOptions>().BindConfiguration(ReplayFeedOptions.Section)
+            .Validate(r => double.IsFinite(r.Speed) && r.Speed > 0, "Feeds:Replay:Speed must be greater than 0.")
+            .Validate(r => !r.Enabled || !string.IsNullOrWhiteSpace(r.Path), "Feeds:Replay:Path is required when Feeds:Replay:Enabled is true.")
+            .ValidateOnStart();
+        services.AddOptions<IngestOptions>().BindConfiguration(IngestOptions.Section)
+            .Validate(i => i.ApiKeys.All(k => !string.IsNullOrWhiteSpace(k)), "Feeds:Ingest:ApiKeys must not hold empty keys.")
+            .ValidateOnStart();
+        services.AddOptions<TickerOptions>().BindConfiguration(TickerOptions.Section)
+            .Validate(t => t.MaxJumpPercent > 0, "Tickers:MaxJumpPercent must be positive.")
+            .Validate(t => t.SnapshotEveryTicks > 0 && t.SnapshotInterval > TimeSpan.Zero && t.RollCheckInterval > TimeSpan.Zero,
+                "Tickers:SnapshotEveryTicks, SnapshotInterval and RollCheckInterval must be positive.")
+            .ValidateOnStart();
         services.AddOptions<StreamingOptions>().BindConfiguration(StreamingOptions.Section)
             .Validate(s => s.FrameInterval >= TimeSpan.Zero && s.MaxSilence > TimeSpan.Zero, "Streaming intervals must be positive.")
             .ValidateOnStart();
 
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton(_ => CompanyCatalog.LoadEmbedded());
+        services.AddOptions<CatalogOptions>().BindConfiguration(CatalogOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton(provider => CatalogOptions.LoadCatalog(
+            provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<CatalogOptions>>().Value,
+            provider.GetRequiredService<ILoggerFactory>().CreateLogger<CompanyCatalog>()));
         services.AddSingleton<PasswordHasher>();
         services.AddSingleton<TokenService>();
         services.AddSingleton<ActorQuotesRegions>();
+        services.AddSingleton<Streaming.SocketRegistry>();
         services.AddActorQuotesAkka();
         services.AddHostedService<StartupBanner>();
 
@@ -80,14 +97,17 @@ public static class GatewayApp
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(20) });
+        app.UseWebSockets();
         app.UseAuthentication();
         app.UseAuthorization();
 
         app.MapAuthEndpoints();
         app.MapCompanyEndpoints();
+        app.MapMarketEndpoints();
         app.MapWatchlistEndpoints();
         app.MapStreamEndpoints();
+        app.MapIngestEndpoints();
+        app.MapQuoteEndpoints();
         return app;
     }
 }

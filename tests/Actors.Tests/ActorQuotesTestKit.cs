@@ -20,6 +20,7 @@ public abstract class ActorQuotesTestKit(ITestOutputHelper output) : Akka.Hostin
     protected override void ConfigureAkka(AkkaConfigurationBuilder builder, IServiceProvider provider)
     {
         builder
+            .AddHoconFile(Path.Combine(AppContext.BaseDirectory, "testkit.hocon"), HoconAddMode.Prepend)
             .WithActorQuotesSerializer()
             .WithRemoting("127.0.0.1", 0)
             .WithClustering(new ClusterOptions())

@@ -44,7 +44,7 @@ public sealed class WatchlistSessionActorTests(ITestOutputHelper output) : Actor
         tickers.Reply(new Quote("7203", 2650.0, 2600.0, T0, 3));
 
         Assert.Equal(
-            """{"type":"price_update","watchlist_id":10,"stocks":[{"company_id":1,"ticker_symbol":"7203","company_name":"トヨタ自動車株式会社","current_price":2650.0,"change":50.0,"change_percent":1.92,"quantity":100.0,"purchase_price":2500.0,"unrealized_pl":15000.0}],"timestamp":"2025-11-09T16:00:00"}""",
+            """{"type":"price_update","watchlist_id":10,"stocks":[{"company_id":1,"ticker_symbol":"7203","company_name":"トヨタ自動車株式会社","current_price":2650.0,"change":50.0,"change_percent":1.92,"quantity":100.0,"purchase_price":2500.0,"unrealized_pl":15000.0}],"timestamp":"2025-11-09T16:00:00","sequence":1,"totals":{"market_value":265000.0,"cost":250000.0,"unrealized_pl":15000.0,"day_change":5000.0}}""",
             await _sink.NextFrame(Wait));
     }
 
@@ -133,6 +133,8 @@ public sealed class WatchlistSessionActorTests(ITestOutputHelper output) : Actor
             Frames.Writer.TryWrite(Encoding.UTF8.GetString(frame.Span));
             return Task.CompletedTask;
         }
+
+        public void Abort() => Closes.Writer.TryWrite((-1, "aborted"));
 
         public Task CloseAsync(int closeCode, string reason)
         {

@@ -4,8 +4,8 @@ using System.Text.Json;
 namespace ActorQuotes.Actors.Catalog;
 
 /// <summary>
-/// The security master: the companies shipped with the code (<c>companies.json</c>, embedded).
-/// Immutable and shared by every actor and endpoint on a node.
+/// The security master: the companies shipped with the code (<c>companies.json</c>, embedded), plus any
+/// an operator imports at start (<see cref="WithImported"/>). Immutable and shared by every actor and endpoint on a node.
 /// </summary>
 public sealed class CompanyCatalog
 {
@@ -33,6 +33,46 @@ public sealed class CompanyCatalog
             PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         }) ?? [];
         return new CompanyCatalog(rows);
+    }
+
+    /// <summary>
+    /// A new catalog with the companies added whose <c>company_id</c> and ticker symbol (without case) are
+    /// both unused, by this catalog or by an earlier company of <paramref name="companies"/>. The others
+    /// are left out and described in <paramref name="conflicts"/>, one line each, in input order.
+    /// </summary>
+    public CompanyCatalog WithImported(IEnumerable<Company> companies, out IReadOnlyList<string> conflicts)
+    {
+        ArgumentNullException.ThrowIfNull(companies);
+        var byId = All.ToDictionary(c => c.CompanyId);
+        var bySymbol = All.ToDictionary(c => c.TickerSymbol, StringComparer.OrdinalIgnoreCase);
+        var found = new List<string>();
+        foreach (var company in companies)
+        {
+            var sameId = byId.GetValueOrDefault(company.CompanyId);
+            var sameSymbol = bySymbol.GetValueOrDefault(company.TickerSymbol);
+            if (sameId is null && sameSymbol is null)
+            {
+                byId.Add(company.CompanyId, company);
+                bySymbol.Add(company.TickerSymbol, company);
+                continue;
+            }
+
+            var reasons = new List<string>(2);
+            if (sameId is not null)
+            {
+                reasons.Add($"company_id {company.CompanyId} already belongs to {sameId.TickerSymbol} {sameId.CompanyName}");
+            }
+
+            if (sameSymbol is not null)
+            {
+                reasons.Add($"ticker_symbol {company.TickerSymbol} already belongs to company_id {sameSymbol.CompanyId} {sameSymbol.CompanyName}");
+            }
+
+            found.Add($"{company.TickerSymbol} (company_id {company.CompanyId}) not added: {string.Join("; ", reasons)}");
+        }
+
+        conflicts = found;
+        return new CompanyCatalog(byId.Values);
     }
 
     /// <summary>Finds a company by ticker symbol, ignoring case ("aapl" finds AAPL).</summary>

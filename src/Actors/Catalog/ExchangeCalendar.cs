@@ -13,13 +13,19 @@ public sealed record ExchangeCalendar(string Code, string TimeZoneId, IReadOnlyL
     public static readonly ExchangeCalendar Tse = new("TSE", "Asia/Tokyo",
         [new(new TimeOnly(9, 0), new TimeOnly(11, 30)), new(new TimeOnly(12, 30), new TimeOnly(15, 30))]);
 
+    /// <summary>New York Stock Exchange: 9:30–16:00 New York time, on EST or EDT as the date has it.</summary>
     public static readonly ExchangeCalendar Nyse = new("NYSE", "America/New_York",
         [new(new TimeOnly(9, 30), new TimeOnly(16, 0))]);
 
+    /// <summary>Nasdaq: the same hours as NYSE.</summary>
     public static readonly ExchangeCalendar Nasdaq = new("NASDAQ", "America/New_York",
         [new(new TimeOnly(9, 30), new TimeOnly(16, 0))]);
 
     public static IReadOnlyList<ExchangeCalendar> All { get; } = [Tse, Nyse, Nasdaq];
+
+    // Get-only, unlike the other positional members: a `with` that changed it would leave TimeZone stale.
+    /// <summary>The IANA id of <see cref="TimeZone"/>, e.g. <c>Asia/Tokyo</c>.</summary>
+    public string TimeZoneId { get; } = TimeZoneId;
 
     public TimeZoneInfo TimeZone { get; } = TimeZoneInfo.FindSystemTimeZoneById(TimeZoneId);
 
@@ -27,6 +33,7 @@ public sealed record ExchangeCalendar(string Code, string TimeZoneId, IReadOnlyL
     public static ExchangeCalendar? Find(string? code) =>
         All.FirstOrDefault(e => string.Equals(e.Code, code, StringComparison.OrdinalIgnoreCase));
 
+    /// <summary>Whether a session is running at <paramref name="instant"/>: open at the open, closed at the close.</summary>
     public bool IsOpen(DateTimeOffset instant)
     {
         var local = TimeZoneInfo.ConvertTime(instant, TimeZone);
@@ -35,8 +42,17 @@ public sealed record ExchangeCalendar(string Code, string TimeZoneId, IReadOnlyL
             return false;
         }
 
+        // A loop, not LINQ: the simulated feed asks this for every tick.
         var time = TimeOnly.FromDateTime(local.DateTime);
-        return Sessions.Any(s => time >= s.Open && time < s.Close);
+        foreach (var session in Sessions)
+        {
+            if (time >= session.Open && time < session.Close)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>The first session open strictly after <paramref name="instant"/>.</summary>

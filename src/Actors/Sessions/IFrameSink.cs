@@ -12,4 +12,7 @@ public interface IFrameSink
 
     /// <summary>Closes the socket with a close code and a short reason.</summary>
     Task CloseAsync(int closeCode, string reason);
+
+    /// <summary>Drops the connection without a close handshake (a peer that stopped reading).</summary>
+    void Abort();
 }

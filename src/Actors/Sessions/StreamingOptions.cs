@@ -14,6 +14,36 @@ public sealed class StreamingOptions
     /// <summary>How long the first frame waits for the current quote of every stock.</summary>
     public TimeSpan FirstFrameWait { get; set; } = TimeSpan.FromSeconds(3);
 
+    /// <summary>WebSocket ping interval.</summary>
+    public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>A peer that has not answered a ping for this long is dropped.</summary>
+    public TimeSpan KeepAliveTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>A heartbeat frame goes out after this long without any other frame.</summary>
+    public TimeSpan HeartbeatAfter { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>A client whose socket has not taken a frame for this long is closed with 4408 slow_consumer.</summary>
+    public TimeSpan SlowConsumerTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>After 4408 is queued, how long the client has to read it before the connection is dropped.</summary>
+    public TimeSpan SlowConsumerCloseGrace { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Sockets one user may hold open on one node (both streams together); more are closed with 4429.</summary>
+    public int MaxSocketsPerUser { get; set; } = 20;
+
+    /// <summary>Symbols one quote-stream socket may follow.</summary>
+    public int MaxSymbolsPerSocket { get; set; } = 500;
+
+    /// <summary>
+    /// Browser origins allowed to open a WebSocket (exact scheme://host[:port]). Requests without an Origin
+    /// header (non-browser clients) are allowed; loopback origins are allowed when <see cref="AllowLoopbackOrigins"/>.
+    /// </summary>
+    public string[] AllowedOrigins { get; set; } = [];
+
+    /// <summary>Allow http(s)://localhost, 127.0.0.1 and [::1] on any port (development).</summary>
+    public bool AllowLoopbackOrigins { get; set; } = true;
+
     /// <summary>How long a session waits for its watchlist to answer before closing with 1013.</summary>
     public TimeSpan LoadTimeout { get; set; } = TimeSpan.FromSeconds(10);
 }

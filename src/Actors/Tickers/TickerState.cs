@@ -6,12 +6,21 @@ namespace ActorQuotes.Actors.Tickers;
 /// <summary>A ticker's quote and day, with pure rules for ticks and the daily roll.</summary>
 public sealed record TickerState(Quote Quote, DateTimeOffset NextRollAt, bool DayStarted)
 {
+    /// <summary>
+    /// Time of the last accepted tick; ticks older than it are out of order. None before the first tick,
+    /// so a feed's ticks stamped before this ticker started are not refused.
+    /// </summary>
+    public DateTimeOffset? LastTickAt { get; init; }
+
     /// <summary>Before any tick: the reference close is both price and previous close.</summary>
     public static TickerState Initial(string symbol, double referenceClose, DateTimeOffset now, DateTimeOffset nextRollAt) =>
         new(new Quote(symbol, referenceClose, referenceClose, now, 0), nextRollAt, false);
 
     public static TickerState FromSnapshot(TickerSnapshot snapshot) =>
-        new(snapshot.Quote, snapshot.NextRollAt, snapshot.Quote.Open > 0);
+        new(snapshot.Quote, snapshot.NextRollAt, snapshot.Quote.Open > 0)
+        {
+            LastTickAt = snapshot.Quote.Sequence > 0 ? snapshot.Quote.Timestamp : null,
+        };
 
     public TickerSnapshot ToSnapshot() => new(Quote, NextRollAt);
 
@@ -28,7 +37,7 @@ public sealed record TickerState(Quote Quote, DateTimeOffset NextRollAt, bool Da
             return TickRejection.NotPositive;
         }
 
-        if (tick.Timestamp < Quote.Timestamp)
+        if (tick.Timestamp < LastTickAt)
         {
             return TickRejection.OutOfOrder;
         }
@@ -49,7 +58,7 @@ public sealed record TickerState(Quote Quote, DateTimeOffset NextRollAt, bool Da
             DayLow = DayStarted ? Math.Min(q.DayLow, tick.Price) : tick.Price,
             Volume = (DayStarted ? q.Volume : 0) + Math.Max(0, tick.Volume),
         };
-        return this with { Quote = next, DayStarted = true };
+        return this with { Quote = next, DayStarted = true, LastTickAt = tick.Timestamp };
     }
 
     /// <summary>
@@ -66,7 +75,7 @@ public sealed record TickerState(Quote Quote, DateTimeOffset NextRollAt, bool Da
             DayLow = 0,
             Volume = 0,
         };
-        return new TickerState(rolled, nextRollAt, false);
+        return new TickerState(rolled, nextRollAt, false) { LastTickAt = LastTickAt };
     }
 
     public static ImmutableDictionary<TickRejection, long> NoRejections { get; } =

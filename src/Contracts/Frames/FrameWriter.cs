@@ -21,11 +21,18 @@ public static class FrameWriter
         SkipValidation = false,
     };
 
+    /// <summary>
+    /// The prototype's <c>price_update</c> frame, then this server's additions after its fields:
+    /// <c>sequence</c> (+1 per frame on this socket), <c>totals</c>, and in changes mode <c>removed</c>.
+    /// </summary>
     public static void WritePriceUpdate(
         IBufferWriter<byte> output,
         long watchlistId,
         ReadOnlySpan<StockFrameRow> stocks,
-        DateTimeOffset timestamp)
+        DateTimeOffset timestamp,
+        long sequence,
+        in PortfolioTotals totals,
+        IReadOnlyCollection<string>? removed = null)
     {
         using var writer = new Utf8JsonWriter(output, WriterOptions);
         writer.WriteStartObject();
@@ -48,6 +55,91 @@ public static class FrameWriter
         }
 
         writer.WriteEndArray();
+        WriteTimestamp(writer, timestamp);
+        writer.WriteNumber("sequence"u8, sequence);
+        writer.WriteStartObject("totals"u8);
+        WriteFloat(writer, "market_value"u8, totals.MarketValue);
+        WriteFloat(writer, "cost"u8, totals.Cost);
+        WriteFloat(writer, "unrealized_pl"u8, totals.UnrealizedPl);
+        WriteFloat(writer, "day_change"u8, totals.DayChange);
+        writer.WriteEndObject();
+        if (removed is { Count: > 0 })
+        {
+            writer.WriteStartArray("removed"u8);
+            foreach (var symbol in removed)
+            {
+                writer.WriteStringValue(symbol);
+            }
+
+            writer.WriteEndArray();
+        }
+
+        writer.WriteEndObject();
+    }
+
+    /// <summary>
+    /// The quote's fields as a JSON object minus its opening brace:
+    /// <c>"ticker_symbol":…,"price":…,…,"quote_sequence":…}</c>. Built once per node per quote and shared
+    /// by every quote-stream socket, which only writes its own <c>{"type":"quote","sequence":n,</c> in front.
+    /// </summary>
+    public static byte[] QuoteTail(Tickers.Quote quote)
+    {
+        var buffer = new ArrayBufferWriter<byte>(256);
+        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("ticker_symbol"u8, quote.Symbol);
+            WriteFloat(writer, "price"u8, quote.Price);
+            WriteFloat(writer, "previous_close"u8, quote.PreviousClose);
+            WriteFloat(writer, "change"u8, Math.Round(quote.Change, 6, MidpointRounding.AwayFromZero));
+            WriteFloat(writer, "change_percent"u8, quote.ChangePercent);
+            WriteFloat(writer, "open"u8, quote.Open);
+            WriteFloat(writer, "day_high"u8, quote.DayHigh);
+            WriteFloat(writer, "day_low"u8, quote.DayLow);
+            writer.WriteNumber("volume"u8, quote.Volume);
+            writer.WriteString("timestamp"u8, quote.Timestamp.UtcDateTime);
+            writer.WriteNumber("quote_sequence"u8, quote.Sequence);
+            writer.WriteEndObject();
+        }
+
+        return buffer.WrittenSpan[1..].ToArray();
+    }
+
+    /// <summary>A quote frame: this socket's header, then the shared <see cref="QuoteTail"/>.</summary>
+    public static void WriteQuote(IBufferWriter<byte> output, long sequence, ReadOnlySpan<byte> quoteTail)
+    {
+        Span<byte> number = stackalloc byte[20];
+        sequence.TryFormat(number, out var digits, default, CultureInfo.InvariantCulture);
+        output.Write("{\"type\":\"quote\",\"sequence\":"u8);
+        output.Write(number[..digits]);
+        output.Write(","u8);
+        output.Write(quoteTail);
+    }
+
+    /// <summary><c>{"type":"subscribed","sequence":n,"symbols":[…]}</c>: the socket's whole current set.</summary>
+    public static void WriteSubscribed(IBufferWriter<byte> output, long sequence, IEnumerable<string> symbols)
+    {
+        using var writer = new Utf8JsonWriter(output, WriterOptions);
+        writer.WriteStartObject();
+        writer.WriteString("type"u8, "subscribed"u8);
+        writer.WriteNumber("sequence"u8, sequence);
+        writer.WriteStartArray("symbols"u8);
+        foreach (var symbol in symbols)
+        {
+            writer.WriteStringValue(symbol);
+        }
+
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+    }
+
+    /// <summary><c>{"type":"heartbeat","sequence":n,"timestamp":...}</c>: the link is alive, the market quiet.</summary>
+    public static void WriteHeartbeat(IBufferWriter<byte> output, long sequence, DateTimeOffset timestamp)
+    {
+        using var writer = new Utf8JsonWriter(output, WriterOptions);
+        writer.WriteStartObject();
+        writer.WriteString("type"u8, "heartbeat"u8);
+        writer.WriteNumber("sequence"u8, sequence);
         WriteTimestamp(writer, timestamp);
         writer.WriteEndObject();
     }

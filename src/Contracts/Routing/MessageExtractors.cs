@@ -24,12 +24,15 @@ public sealed class WatchlistMessageExtractor() : HashCodeMessageExtractor(Shard
     };
 }
 
-/// <summary>Routes <see cref="IWithSymbol"/> messages; entity id is the ticker symbol.</summary>
+/// <summary>
+/// Routes <see cref="IWithSymbol"/> messages; entity id is the ticker symbol in upper case, so "aapl"
+/// and "AAPL" reach the same ticker.
+/// </summary>
 public sealed class TickerMessageExtractor() : HashCodeMessageExtractor(ShardRegions.MaxShards)
 {
     public override string? EntityId(object message) => message switch
     {
-        IWithSymbol m => m.Symbol,
+        IWithSymbol m => m.Symbol.ToUpperInvariant(),
         _ => null,
     };
 }

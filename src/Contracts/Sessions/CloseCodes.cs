@@ -9,6 +9,15 @@ public static class CloseCodes
     /// <summary>The watchlist does not exist or is not the caller's.</summary>
     public const int NotFound = 4404;
 
+    /// <summary>The client stopped reading its frames.</summary>
+    public const int SlowConsumer = 4408;
+
+    /// <summary>The user has too many sockets open.</summary>
+    public const int TooManySockets = 4429;
+
+    /// <summary>The request's options were invalid (interval_ms, mode).</summary>
+    public const int BadRequest = 4400;
+
     /// <summary>The server is going away (shutdown); reconnect.</summary>
     public const int ServiceRestart = 1012;
 
@@ -18,4 +27,7 @@ public static class CloseCodes
     public const string UnauthorizedCode = "unauthorized";
     public const string NotFoundCode = "not_found";
     public const string UnavailableCode = "unavailable";
+    public const string SlowConsumerCode = "slow_consumer";
+    public const string TooManySocketsCode = "too_many_sockets";
+    public const string BadRequestCode = "bad_request";
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net.WebSockets;
+using System.Text.Json;
 using ActorQuotes.Actors.Catalog;
 using ActorQuotes.Actors.Sessions;
 using ActorQuotes.Contracts.Frames;
@@ -15,28 +16,49 @@ using Microsoft.Extensions.Options;
 namespace ActorQuotes.Gateway.Endpoints;
 
 /// <summary>
-/// <c>/api/v1/ws/watchlist/{id}/prices?token=</c>: the prototype's live watchlist stream. Each socket gets
-/// its own <see cref="WatchlistSessionActor"/>; this handler only authenticates and reads the client side.
+/// The two streams: <c>/api/v1/ws/watchlist/{id}/prices</c> (the prototype's) and <c>/api/v1/ws/quotes</c>.
+/// Each socket gets its own session actor; these handlers authenticate, check limits, read the client
+/// side, and stop the session when the client leaves.
 /// </summary>
 public static class StreamEndpoints
 {
+    /// <summary>Largest client message on the quote stream.</summary>
+    public const int MaxClientMessageBytes = 16 * 1024;
+
     public static IEndpointRouteBuilder MapStreamEndpoints(this IEndpointRouteBuilder app)
     {
         app.Map("/api/v1/ws/watchlist/{watchlistId}/prices", WatchlistPrices);
+        app.Map("/api/v1/ws/quotes", Quotes);
         return app;
     }
 
-    private static async Task WatchlistPrices(
-        string watchlistId,
+    private static Task WatchlistPrices(string watchlistId, HttpContext context, [AsParameters] StreamDependencies deps) =>
+        RunStream(context, deps, (user, sink, services, pace) =>
+            long.TryParse(watchlistId, NumberStyles.None, CultureInfo.InvariantCulture, out var id)
+                ? WatchlistSessionActor.Props(id, user, sink, services, pace)
+                : null,
+            receive: null);
+
+    private static Task Quotes(HttpContext context, [AsParameters] StreamDependencies deps) =>
+        RunStream(context, deps, (user, sink, services, pace) => QuoteSessionActor.Props(user, sink, services, pace),
+            receive: (sink, session, cancellationToken) => sink.ReceiveMessagesAsync(
+                message =>
+                {
+                    session.Tell(message is { } bytes
+                        ? QuoteStreamMessage.Parse(bytes.Span)
+                        : new ClientMessageRejected("message_too_large", $"client messages are at most {MaxClientMessageBytes} bytes"));
+                    return Task.CompletedTask;
+                },
+                MaxClientMessageBytes,
+                cancellationToken));
+
+    private static async Task RunStream(
         HttpContext context,
-        TokenService tokens,
-        ActorSystem system,
-        ActorQuotesRegions regions,
-        CompanyCatalog catalog,
-        IOptions<StreamingOptions> options,
-        TimeProvider clock,
-        IHostApplicationLifetime lifetime)
+        StreamDependencies deps,
+        Func<SessionUser, IFrameSink, SessionServices, StreamPace, Props?> sessionProps,
+        Func<WebSocketFrameSink, IActorRef, CancellationToken, Task>? receive)
     {
+        var options = deps.Options.Value;
         if (!context.WebSockets.IsWebSocketRequest)
         {
             await ApiProblems.Create(StatusCodes.Status400BadRequest, "websocket_required",
@@ -44,14 +66,25 @@ public static class StreamEndpoints
             return;
         }
 
-        using var socket = await context.WebSockets.AcceptWebSocketAsync();
+        if (!StreamRequest.OriginAllowed(context.Request, options))
+        {
+            await ApiProblems.Create(StatusCodes.Status403Forbidden, "forbidden_origin",
+                "This origin may not open streams.", "add it to Streaming:AllowedOrigins").ExecuteAsync(context);
+            return;
+        }
+
+        using var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
+        {
+            KeepAliveInterval = options.KeepAliveInterval,
+            KeepAliveTimeout = options.KeepAliveTimeout,
+        });
         using var sink = new WebSocketFrameSink(socket);
         var aborted = context.RequestAborted;
 
         TokenIdentity? identity;
         try
         {
-            identity = await tokens.ValidateAsync(context.Request.Query["token"], regions, aborted);
+            identity = await deps.Tokens.ValidateAsync(context.Request.Query["token"], deps.Regions, aborted);
         }
         catch (Exception e) when (e is AskTimeoutException or ServiceUnavailableException)
         {
@@ -65,32 +98,52 @@ public static class StreamEndpoints
             return;
         }
 
-        if (!long.TryParse(watchlistId, NumberStyles.None, CultureInfo.InvariantCulture, out var id))
+        var (pace, paceError) = StreamRequest.ParsePace(context.Request.Query, options);
+        if (pace is null)
+        {
+            await Refuse(sink, CloseCodes.BadRequest, CloseCodes.BadRequestCode, paceError!, aborted);
+            return;
+        }
+
+        var user = new SessionUser(identity.UserId, identity.Username, identity.TokenId, identity.ExpiresAt);
+        var services = new SessionServices(deps.Regions.Watchlists, deps.Regions.Tickers,
+            DistributedPubSub.Get(deps.System).Mediator, deps.Catalog, options, deps.Clock);
+        if (sessionProps(user, sink, services, pace) is not { } props)
         {
             await Refuse(sink, CloseCodes.NotFound, CloseCodes.NotFoundCode, "watchlist not found", aborted);
             return;
         }
 
-        var session = system.ActorOf(WatchlistSessionActor.Props(
-            id,
-            new SessionUser(identity.UserId, identity.Username, identity.TokenId, identity.ExpiresAt),
-            sink,
-            new SessionServices(regions.Watchlists, regions.Tickers, DistributedPubSub.Get(system).Mediator, catalog, options.Value, clock)));
+        if (!deps.Sockets.TryOpen(user.UserId, options.MaxSocketsPerUser))
+        {
+            await Refuse(sink, CloseCodes.TooManySockets, CloseCodes.TooManySocketsCode,
+                $"at most {options.MaxSocketsPerUser} open streams per user", aborted);
+            return;
+        }
 
-        // On shutdown every socket is told to reconnect elsewhere (1012); the client's answer ends the loop.
-        using var drain = lifetime.ApplicationStopping.Register(() =>
-            _ = sink.CloseAsync(CloseCodes.ServiceRestart, "server shutting down"));
-        await sink.ReceiveUntilClosedAsync(aborted);
         try
         {
-            await session.GracefulStop(TimeSpan.FromSeconds(5), Actors.Sessions.SessionStop.Instance);
-        }
-        catch (TaskCanceledException)
-        {
-            // The session did not stop in time; it holds no resources beyond this socket.
-        }
+            var session = deps.System.ActorOf(props);
 
-        await sink.CompleteAsync((int)WebSocketCloseStatus.NormalClosure, "bye");
+            // On shutdown every socket is told to reconnect elsewhere (1012); the client's answer ends the loop.
+            using var drain = deps.Lifetime.ApplicationStopping.Register(() =>
+                _ = sink.CloseAsync(CloseCodes.ServiceRestart, "server shutting down"));
+            await (receive is null ? sink.ReceiveUntilClosedAsync(aborted) : receive(sink, session, aborted));
+            try
+            {
+                await session.GracefulStop(TimeSpan.FromSeconds(5), SessionStop.Instance);
+            }
+            catch (TaskCanceledException)
+            {
+                // The session did not stop in time; it holds no resources beyond this socket.
+            }
+
+            await sink.CompleteAsync((int)WebSocketCloseStatus.NormalClosure, "bye");
+        }
+        finally
+        {
+            deps.Sockets.Close(user.UserId);
+        }
     }
 
     private static async Task Refuse(WebSocketFrameSink sink, int closeCode, string code, string message, CancellationToken cancellationToken)
@@ -106,4 +159,55 @@ public static class StreamEndpoints
             // The client left before hearing why.
         }
     }
+}
+
+/// <summary>Everything a stream handler needs, bound once from DI.</summary>
+public sealed record StreamDependencies(
+    TokenService Tokens,
+    ActorSystem System,
+    ActorQuotesRegions Regions,
+    CompanyCatalog Catalog,
+    IOptions<StreamingOptions> Options,
+    TimeProvider Clock,
+    IHostApplicationLifetime Lifetime,
+    SocketRegistry Sockets);
+
+/// <summary>Parses one client message of the quote stream.</summary>
+public static class QuoteStreamMessage
+{
+    public static object Parse(ReadOnlySpan<byte> json)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(json);
+            using var document = JsonDocument.ParseValue(ref reader);
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object
+                || !root.TryGetProperty("action", out var action) || action.ValueKind != JsonValueKind.String)
+            {
+                return new ClientMessageRejected("bad_request", "a message is {\"action\":\"subscribe|unsubscribe\",\"symbols\":[...]}");
+            }
+
+            var name = action.GetString();
+            if (name is not ("subscribe" or "unsubscribe"))
+            {
+                return new ClientMessageRejected("unknown_action", $"unknown action '{Truncate(name)}'; use subscribe or unsubscribe");
+            }
+
+            if (!root.TryGetProperty("symbols", out var list) || list.ValueKind != JsonValueKind.Array
+                || list.EnumerateArray().Any(e => e.ValueKind != JsonValueKind.String))
+            {
+                return new ClientMessageRejected("bad_request", "symbols must be an array of ticker symbols");
+            }
+
+            var symbols = list.EnumerateArray().Select(e => e.GetString()!.Trim()).Where(s => s.Length > 0).ToArray();
+            return name == "subscribe" ? new SubscribeSymbols(symbols) : new UnsubscribeSymbols(symbols);
+        }
+        catch (JsonException)
+        {
+            return new ClientMessageRejected("bad_request", "the message is not valid JSON");
+        }
+    }
+
+    private static string Truncate(string? s) => s is null ? string.Empty : s.Length > 30 ? s[..30] : s;
 }

@@ -79,6 +79,54 @@ public sealed class WebSocketFrameSink(WebSocket socket) : IFrameSink, IDisposab
         }
     }
 
+    public void Abort() => socket.Abort();
+
+    /// <summary>
+    /// Reads whole client text messages until the socket closes and hands each to <paramref name="onMessage"/>
+    /// (null for one longer than <paramref name="maxBytes"/>, whose bytes are read and dropped). Never throws.
+    /// </summary>
+    public async Task ReceiveMessagesAsync(Func<ReadOnlyMemory<byte>?, Task> onMessage, int maxBytes, CancellationToken cancellationToken)
+    {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _receiveStop.Token);
+        var buffer = new byte[maxBytes];
+        try
+        {
+            while (socket.State is WebSocketState.Open or WebSocketState.CloseSent)
+            {
+                var length = 0;
+                var tooLarge = false;
+                WebSocketReceiveResult result;
+                do
+                {
+                    var room = tooLarge || length == buffer.Length ? buffer.AsMemory() : buffer.AsMemory(length);
+                    var chunk = await socket.ReceiveAsync(room, linked.Token).ConfigureAwait(false);
+                    result = new WebSocketReceiveResult(chunk.Count, chunk.MessageType, chunk.EndOfMessage);
+                    if (result.MessageType == WebSocketMessageType.Close)
+                    {
+                        return;
+                    }
+
+                    if (!tooLarge && length + chunk.Count <= buffer.Length && !(length + chunk.Count == buffer.Length && !chunk.EndOfMessage))
+                    {
+                        length += chunk.Count;
+                    }
+                    else
+                    {
+                        tooLarge = true;
+                    }
+                }
+                while (!result.EndOfMessage);
+
+                // (Typed null: a bare null would become an empty Memory through the array conversion.)
+                await onMessage(tooLarge ? (ReadOnlyMemory<byte>?)null : buffer.AsMemory(0, length)).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or WebSocketException)
+        {
+            // Client vanished, or did not finish the close handshake in time.
+        }
+    }
+
     /// <summary>Finishes the close handshake if the client started it and we have not answered.</summary>
     public Task CompleteAsync(int closeCode, string reason) =>
         socket.State is WebSocketState.Open or WebSocketState.CloseReceived ? CloseAsync(closeCode, reason) : Task.CompletedTask;

@@ -1,0 +1,179 @@
+using System.Buffers;
+using ActorQuotes.Contracts;
+using ActorQuotes.Contracts.Frames;
+using ActorQuotes.Contracts.Tickers;
+using Akka.Actor;
+using Akka.Cluster.Tools.PublishSubscribe;
+
+namespace ActorQuotes.Actors.Sessions;
+
+/// <summary>
+/// One per quote-stream WebSocket. Follows the symbols the client subscribes to: answers each change of
+/// the set with a <c>subscribed</c> frame (the whole set), sends the current quote of each new symbol at
+/// once, then <c>quote</c> frames. Between rounds (one per interval) only the newest quote per symbol is
+/// kept; a round sends every symbol that moved. Quote bytes are shared by all sockets of the node.
+/// </summary>
+public sealed class QuoteSessionActor : StreamSessionActor
+{
+    private readonly SortedSet<string> _symbols = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Quote> _latest = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Quote> _pending = new(StringComparer.Ordinal);
+    private readonly Queue<string> _order = new();
+    private readonly Queue<string> _immediate = new();
+    private bool _subscribedDue;
+    private int _roundLeft;
+
+    public QuoteSessionActor(SessionUser user, IFrameSink sink, SessionServices services, StreamPace pace)
+        : base(user, sink, services, pace.Interval)
+    {
+        Receive<SubscribeSymbols>(OnSubscribe);
+        Receive<UnsubscribeSymbols>(OnUnsubscribe);
+        Receive<ClientMessageRejected>(r => SendError(r.Code, r.Message));
+        Receive<SubscribeAck>(ack =>
+        {
+            // Ask for the current quote only once subscribed, so no publish can fall between the two.
+            if (ack.Subscribe.Topic.StartsWith("quotes.", StringComparison.Ordinal))
+            {
+                Services.Tickers.Tell(new GetQuote(ack.Subscribe.Topic["quotes.".Length..]));
+            }
+        });
+        Receive<Quote>(OnQuote);
+        Receive<QuoteUnavailable>(_ => { });
+        CommonHandlers();
+    }
+
+    /// <summary>Quotes replaced by a newer one before they were sent.</summary>
+    public long Conflated { get; private set; }
+
+    public static Props Props(SessionUser user, IFrameSink sink, SessionServices services, StreamPace pace) =>
+        Akka.Actor.Props.Create(() => new QuoteSessionActor(user, sink, services, pace));
+
+    protected override bool HasFrame => _subscribedDue || _pending.Count > 0;
+
+    // The subscribed frame, first quotes and the rest of a started round go at once.
+    protected override bool Paced => !_subscribedDue && _immediate.Count == 0 && _roundLeft == 0;
+
+    protected override void WriteFrame(IBufferWriter<byte> buffer, long sequence, DateTimeOffset now)
+    {
+        if (_subscribedDue)
+        {
+            _subscribedDue = false;
+            FrameWriter.WriteSubscribed(buffer, sequence, _symbols);
+            return;
+        }
+
+        if (_roundLeft == 0 && _immediate.Count == 0)
+        {
+            _roundLeft = _order.Count;
+        }
+
+        var symbol = NextSymbol();
+        var quote = _pending[symbol];
+        _pending.Remove(symbol);
+        FrameWriter.WriteQuote(buffer, sequence, QuoteTailCache.For(quote));
+    }
+
+    private string NextSymbol()
+    {
+        while (true)
+        {
+            var symbol = _immediate.Count > 0 ? _immediate.Dequeue() : DequeueRound();
+            if (_pending.ContainsKey(symbol))
+            {
+                return symbol;
+            }
+        }
+
+        string DequeueRound()
+        {
+            _roundLeft = Math.Max(0, _roundLeft - 1);
+            return _order.Dequeue();
+        }
+    }
+
+    private void OnSubscribe(SubscribeSymbols command)
+    {
+        var unknown = new List<string>();
+        var added = new List<string>();
+        foreach (var requested in command.Symbols)
+        {
+            if (Services.Catalog.Find(requested) is not { } company)
+            {
+                unknown.Add(requested.Length > 20 ? requested[..20] : requested);
+            }
+            else if (!_symbols.Contains(company.TickerSymbol) && !added.Contains(company.TickerSymbol))
+            {
+                added.Add(company.TickerSymbol);
+            }
+        }
+
+        var max = Services.Options.MaxSymbolsPerSocket;
+        if (_symbols.Count + added.Count > max)
+        {
+            SendError("too_many_symbols", $"a socket follows at most {max} symbols; this one follows {_symbols.Count}");
+            return;
+        }
+
+        if (unknown.Count > 0)
+        {
+            SendError("unknown_symbol", "not in the catalog: " + string.Join(",", unknown));
+        }
+
+        foreach (var symbol in added)
+        {
+            _symbols.Add(symbol);
+            Services.Mediator.Tell(new Subscribe(Topics.Quotes(symbol), Self));
+        }
+
+        _subscribedDue = true;
+        MaybeSend();
+    }
+
+    private void OnUnsubscribe(UnsubscribeSymbols command)
+    {
+        foreach (var requested in command.Symbols)
+        {
+            var symbol = Services.Catalog.Find(requested)?.TickerSymbol ?? requested;
+            if (_symbols.Remove(symbol))
+            {
+                _latest.Remove(symbol);
+                _pending.Remove(symbol);
+                Services.Mediator.Tell(new Unsubscribe(Topics.Quotes(symbol), Self));
+            }
+        }
+
+        _subscribedDue = true;
+        MaybeSend();
+    }
+
+    private void OnQuote(Quote quote)
+    {
+        if (!_symbols.Contains(quote.Symbol))
+        {
+            return;
+        }
+
+        var first = !_latest.TryGetValue(quote.Symbol, out var current);
+        if (!quote.IsNewerThan(current))
+        {
+            return;
+        }
+
+        _latest[quote.Symbol] = quote;
+        if (_pending.ContainsKey(quote.Symbol))
+        {
+            Conflated++;
+        }
+        else if (first)
+        {
+            _immediate.Enqueue(quote.Symbol);
+        }
+        else
+        {
+            _order.Enqueue(quote.Symbol);
+        }
+
+        _pending[quote.Symbol] = quote;
+        MaybeSend();
+    }
+}

@@ -1,0 +1,229 @@
+using System.Buffers;
+using ActorQuotes.Contracts;
+using ActorQuotes.Contracts.Accounts;
+using ActorQuotes.Contracts.Frames;
+using ActorQuotes.Contracts.Sessions;
+using Akka.Actor;
+using Akka.Cluster.Tools.PublishSubscribe;
+using Akka.Event;
+
+namespace ActorQuotes.Actors.Sessions;
+
+/// <summary>
+/// What both WebSocket sessions share: at most one frame in flight on the socket (so a slow client only
+/// delays itself), at most one frame per interval with everything in between conflated by the subclass,
+/// a per-socket <c>sequence</c>, heartbeats on a quiet link, 4408 for a client that stops reading, and
+/// 4401 when the token is logged out or expires. Subclasses say when they have something to send and
+/// write it into the session's one reused buffer.
+/// </summary>
+public abstract class StreamSessionActor : ReceiveActor, IWithTimers
+{
+    private readonly IFrameSink _sink;
+    private readonly ArrayBufferWriter<byte> _buffer = new(4096);
+    private bool _inFlight;
+    private DateTimeOffset _lastSentAt = DateTimeOffset.MinValue;
+
+    protected StreamSessionActor(SessionUser user, IFrameSink sink, SessionServices services, TimeSpan interval)
+    {
+        User = user;
+        _sink = sink;
+        Services = services;
+        Interval = interval;
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    protected SessionUser User { get; }
+
+    protected SessionServices Services { get; }
+
+    protected TimeSpan Interval { get; }
+
+    protected ILoggingAdapter Log { get; } = Context.GetLogger();
+
+    /// <summary>Frames written so far; the last one carried this number as its <c>sequence</c>.</summary>
+    protected long Sequence { get; private set; }
+
+    /// <summary>True once the session is closing: nothing more is sent.</summary>
+    protected bool Closing { get; private set; }
+
+    protected DateTimeOffset Now => Services.Clock.GetUtcNow();
+
+    /// <summary>Whether there is a frame to send now (the base adds pacing and flow control).</summary>
+    protected abstract bool HasFrame { get; }
+
+    /// <summary>Writes the next frame (numbered <paramref name="sequence"/>) and clears what it covered.</summary>
+    protected abstract void WriteFrame(IBufferWriter<byte> buffer, long sequence, DateTimeOffset now);
+
+    /// <summary>Whether the interval applies to this frame (the first frame of a stream goes at once).</summary>
+    protected virtual bool Paced => true;
+
+    protected override void PreStart()
+    {
+        // Logout anywhere in the cluster, or the token running out, ends the stream with 4401.
+        Services.Mediator.Tell(new Subscribe(Topics.Account(User.Username), Self));
+        var untilExpiry = User.TokenExpiresAt - Now;
+        Timers.StartSingleTimer("token-expiry", TokenExpired.Instance, untilExpiry > TimeSpan.Zero ? untilExpiry : TimeSpan.Zero);
+        RestartHeartbeat();
+    }
+
+    /// <summary>Handlers every behaviour of a session needs; call it last in each behaviour.</summary>
+    protected void CommonHandlers()
+    {
+        Receive<TokenRevokedNotice>(n => n.TokenId == User.TokenId, _ =>
+            CloseWith(CloseCodes.Unauthorized, CloseCodes.UnauthorizedCode, "logged out"));
+        Receive<TokenRevokedNotice>(_ => { });
+        Receive<TokenExpired>(_ => CloseWith(CloseCodes.Unauthorized, CloseCodes.UnauthorizedCode, "token expired"));
+        Receive<FrameSent>(_ =>
+        {
+            _inFlight = false;
+            Timers.Cancel("stall");
+            MaybeSend();
+        });
+        Receive<Flush>(_ => MaybeSend());
+        Receive<HeartbeatDue>(_ => SendHeartbeat());
+        Receive<Stalled>(_ =>
+        {
+            Log.Info("Session {0} closes a client that stopped reading", Self.Path.Name);
+            CloseWith(CloseCodes.SlowConsumer, CloseCodes.SlowConsumerCode, "the client did not read its frames");
+            Timers.StartSingleTimer("abort", AbortNow.Instance, Services.Options.SlowConsumerCloseGrace);
+        });
+        Receive<AbortNow>(_ =>
+        {
+            _sink.Abort();
+            Context.Stop(Self);
+        });
+        Receive<SendFailed>(failed =>
+        {
+            Log.Debug("Session {0} stops: send failed ({1})", Self.Path.Name, failed.Cause.Message);
+            Context.Stop(Self);
+        });
+        Receive<ErrorSent>(_ => { });
+        Receive<Closed>(_ => Context.Stop(Self));
+        Receive<SessionStop>(_ => Context.Stop(Self));
+        Receive<SubscribeAck>(_ => { });
+        Receive<UnsubscribeAck>(_ => { });
+    }
+
+    /// <summary>Sends a frame now if one is due and the socket is free, or schedules it for when it is.</summary>
+    protected void MaybeSend()
+    {
+        if (_inFlight || Closing || !HasFrame)
+        {
+            return;
+        }
+
+        var now = Now;
+        var due = _lastSentAt + Interval;
+        if (Paced && now < due)
+        {
+            if (!Timers.IsTimerActive("flush"))
+            {
+                Timers.StartSingleTimer("flush", Flush.Instance, due - now);
+            }
+
+            return;
+        }
+
+        _buffer.ResetWrittenCount();
+        WriteFrame(_buffer, ++Sequence, now);
+        _lastSentAt = now;
+        Send();
+    }
+
+    /// <summary>Sends one error frame, then closes with <paramref name="closeCode"/> and stops.</summary>
+    protected void CloseWith(int closeCode, string errorCode, string message)
+    {
+        if (Closing)
+        {
+            return;
+        }
+
+        Closing = true;
+        Timers.Cancel("flush");
+        Timers.Cancel("heartbeat");
+        Timers.Cancel("token-expiry");
+        var sink = _sink;
+        var frame = FrameWriter.ErrorFrame(errorCode, message);
+        CloseAsync().PipeTo(Self, success: () => Closed.Instance, failure: ex => new SendFailed(ex));
+
+        async Task CloseAsync()
+        {
+            await sink.SendAsync(frame).ConfigureAwait(false);
+            await sink.CloseAsync(closeCode, errorCode).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Sends an error frame that does not end the stream (a bad client message).</summary>
+    protected void SendError(string code, string message)
+    {
+        // Rare and small: sent beside the frame flow; the sink serializes the two.
+        _sink.SendAsync(FrameWriter.ErrorFrame(code, message)).PipeTo(Self, success: () => ErrorSent.Instance, failure: ex => new SendFailed(ex));
+    }
+
+    private void SendHeartbeat()
+    {
+        if (_inFlight || Closing)
+        {
+            RestartHeartbeat();
+            return;
+        }
+
+        _buffer.ResetWrittenCount();
+        var now = Now;
+        FrameWriter.WriteHeartbeat(_buffer, ++Sequence, now); // not data: it does not hold back the next frame
+        Send();
+    }
+
+    private void Send()
+    {
+        _inFlight = true;
+        Timers.StartSingleTimer("stall", Stalled.Instance, Services.Options.SlowConsumerTimeout);
+        RestartHeartbeat();
+        _sink.SendAsync(_buffer.WrittenMemory).PipeTo(Self, success: () => FrameSent.Instance, failure: ex => new SendFailed(ex));
+    }
+
+    private void RestartHeartbeat() => Timers.StartSingleTimer("heartbeat", HeartbeatDue.Instance, Services.Options.HeartbeatAfter);
+
+    private sealed class TokenExpired
+    {
+        public static readonly TokenExpired Instance = new();
+    }
+
+    private sealed class Flush
+    {
+        public static readonly Flush Instance = new();
+    }
+
+    private sealed class HeartbeatDue
+    {
+        public static readonly HeartbeatDue Instance = new();
+    }
+
+    private sealed class Stalled
+    {
+        public static readonly Stalled Instance = new();
+    }
+
+    private sealed class AbortNow
+    {
+        public static readonly AbortNow Instance = new();
+    }
+
+    private sealed class FrameSent
+    {
+        public static readonly FrameSent Instance = new();
+    }
+
+    private sealed class ErrorSent
+    {
+        public static readonly ErrorSent Instance = new();
+    }
+
+    private sealed class Closed
+    {
+        public static readonly Closed Instance = new();
+    }
+
+    private sealed record SendFailed(Exception Cause);
+}
