@@ -24,9 +24,17 @@ public sealed class WatchlistStreamTests(GatewayFixture fixture) : IClassFixture
         var first = JsonNode.Parse((await socket.ReceiveText(FrameWait))!)!.AsObject();
         var second = JsonNode.Parse((await socket.ReceiveText(FrameWait))!)!.AsObject();
 
+        Assert.Equal(1, first["sequence"]!.GetValue<long>());
+        Assert.Equal(2, second["sequence"]!.GetValue<long>());
         foreach (var frame in new[] { first, second })
         {
-            Assert.Equal(["type", "watchlist_id", "stocks", "timestamp"], frame.Select(p => p.Key));
+            // The prototype's fields first, in its order; this server's additions after them.
+            Assert.Equal(["type", "watchlist_id", "stocks", "timestamp", "sequence", "totals"], frame.Select(p => p.Key));
+            var totals = frame["totals"]!.AsObject();
+            Assert.Equal(["market_value", "cost", "unrealized_pl", "day_change"], totals.Select(p => p.Key));
+            Assert.Equal(252505.0, totals["cost"]!.GetValue<double>());
+            var prices = frame["stocks"]!.AsArray().Select(s => s!["current_price"]!.GetValue<double>()).ToArray();
+            Assert.Equal(Math.Round((prices[0] * 100) + (prices[1] * 10), 6), totals["market_value"]!.GetValue<double>(), 6);
             Assert.Equal("price_update", frame["type"]!.GetValue<string>());
             Assert.Equal(id, frame["watchlist_id"]!.GetValue<long>());
             Assert.Matches(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$", frame["timestamp"]!.GetValue<string>());
