@@ -164,7 +164,7 @@ public static class IngestEndpoints
 
         if (!IsFeedKey(key, options.Value))
         {
-            await Refuse(sink, CloseCodes.Unauthorized, CloseCodes.UnauthorizedCode,
+            await sink.RefuseAsync(CloseCodes.Unauthorized, CloseCodes.UnauthorizedCode,
                 $"a valid feed key is required ({FeedKeyHeader} header or ?key=)", aborted);
             return;
         }
@@ -358,19 +358,6 @@ public static class IngestEndpoints
 
     private static string? SingleValue(Microsoft.Extensions.Primitives.StringValues values) => values.Count == 1 ? values[0] : null;
 
-    private static async Task Refuse(WebSocketFrameSink sink, int closeCode, string code, string message, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await sink.SendAsync(FrameWriter.ErrorFrame(code, message));
-            await sink.CloseAsync(closeCode, code);
-            await sink.ReceiveUntilClosedAsync(cancellationToken);
-        }
-        catch (WebSocketException)
-        {
-            // The client left before hearing why.
-        }
-    }
 
     /// <summary>One tick's fate: <see cref="Reason"/> null means accepted with <see cref="Sequence"/>.</summary>
     private readonly record struct TickOutcome(string Symbol, long Sequence, string? Reason);

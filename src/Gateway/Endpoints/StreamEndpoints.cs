@@ -88,20 +88,20 @@ public static class StreamEndpoints
         }
         catch (Exception e) when (e is AskTimeoutException or ServiceUnavailableException)
         {
-            await Refuse(sink, CloseCodes.TryAgainLater, CloseCodes.UnavailableCode, "accounts are unavailable; try again", aborted);
+            await sink.RefuseAsync(CloseCodes.TryAgainLater, CloseCodes.UnavailableCode, "accounts are unavailable; try again", aborted);
             return;
         }
 
         if (identity is null)
         {
-            await Refuse(sink, CloseCodes.Unauthorized, CloseCodes.UnauthorizedCode, "missing, invalid, expired or revoked token", aborted);
+            await sink.RefuseAsync(CloseCodes.Unauthorized, CloseCodes.UnauthorizedCode, "missing, invalid, expired or revoked token", aborted);
             return;
         }
 
         var (pace, paceError) = StreamRequest.ParsePace(context.Request.Query, options);
         if (pace is null)
         {
-            await Refuse(sink, CloseCodes.BadRequest, CloseCodes.BadRequestCode, paceError!, aborted);
+            await sink.RefuseAsync(CloseCodes.BadRequest, CloseCodes.BadRequestCode, paceError!, aborted);
             return;
         }
 
@@ -110,13 +110,13 @@ public static class StreamEndpoints
             DistributedPubSub.Get(deps.System).Mediator, deps.Catalog, options, deps.Clock);
         if (sessionProps(user, sink, services, pace) is not { } props)
         {
-            await Refuse(sink, CloseCodes.NotFound, CloseCodes.NotFoundCode, "watchlist not found", aborted);
+            await sink.RefuseAsync(CloseCodes.NotFound, CloseCodes.NotFoundCode, "watchlist not found", aborted);
             return;
         }
 
         if (!deps.Sockets.TryOpen(user.UserId, options.MaxSocketsPerUser))
         {
-            await Refuse(sink, CloseCodes.TooManySockets, CloseCodes.TooManySocketsCode,
+            await sink.RefuseAsync(CloseCodes.TooManySockets, CloseCodes.TooManySocketsCode,
                 $"at most {options.MaxSocketsPerUser} open streams per user", aborted);
             return;
         }
@@ -146,19 +146,6 @@ public static class StreamEndpoints
         }
     }
 
-    private static async Task Refuse(WebSocketFrameSink sink, int closeCode, string code, string message, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await sink.SendAsync(FrameWriter.ErrorFrame(code, message));
-            await sink.CloseAsync(closeCode, code);
-            await sink.ReceiveUntilClosedAsync(cancellationToken);
-        }
-        catch (WebSocketException)
-        {
-            // The client left before hearing why.
-        }
-    }
 }
 
 /// <summary>Everything a stream handler needs, bound once from DI.</summary>

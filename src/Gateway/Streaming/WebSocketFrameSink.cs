@@ -81,6 +81,21 @@ public sealed class WebSocketFrameSink(WebSocket socket) : IFrameSink, IDisposab
 
     public void Abort() => socket.Abort();
 
+    /// <summary>Ends a stream before it starts: one error frame, the close code, then the client's answer.</summary>
+    public async Task RefuseAsync(int closeCode, string code, string message, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await SendAsync(Contracts.Frames.FrameWriter.ErrorFrame(code, message)).ConfigureAwait(false);
+            await CloseAsync(closeCode, code).ConfigureAwait(false);
+            await ReceiveUntilClosedAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (WebSocketException)
+        {
+            // The client left before hearing why.
+        }
+    }
+
     /// <summary>
     /// Reads whole client text messages until the socket closes and hands each to <paramref name="onMessage"/>
     /// (null for one longer than <paramref name="maxBytes"/>, whose bytes are read and dropped). Never throws.
