@@ -58,7 +58,7 @@ public sealed class QuoteSessionActor : StreamSessionActor
         if (_subscribedDue)
         {
             _subscribedDue = false;
-            FrameWriter.WriteSubscribed(buffer, sequence, _symbols);
+            FrameWriter.WriteSubscribed(buffer, sequence, _symbols, JsonWriter);
             return;
         }
 

@@ -20,8 +20,11 @@ public abstract class StreamSessionActor : ReceiveActor, IWithTimers
 {
     private readonly IFrameSink _sink;
     private readonly ArrayBufferWriter<byte> _buffer = new(4096);
+    private readonly System.Text.Json.Utf8JsonWriter _writer;
     private bool _inFlight;
     private DateTimeOffset _lastSentAt = DateTimeOffset.MinValue;
+    private DateTimeOffset _lastFrameAt;
+    private DateTimeOffset _sendStartedAt;
 
     protected StreamSessionActor(SessionUser user, IFrameSink sink, SessionServices services, TimeSpan interval)
     {
@@ -29,6 +32,7 @@ public abstract class StreamSessionActor : ReceiveActor, IWithTimers
         _sink = sink;
         Services = services;
         Interval = interval;
+        _writer = FrameWriter.CreateWriter(_buffer);
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -49,6 +53,15 @@ public abstract class StreamSessionActor : ReceiveActor, IWithTimers
 
     protected DateTimeOffset Now => Services.Clock.GetUtcNow();
 
+    /// <summary>The session's one JSON writer over its one buffer: building a frame allocates nothing.</summary>
+    protected System.Text.Json.Utf8JsonWriter JsonWriter => _writer;
+
+    /// <summary>How often the periodic check runs (at most 1 s).</summary>
+    protected TimeSpan WatchPeriod { get; private set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>When the last frame (of any kind) was handed to the socket.</summary>
+    protected DateTimeOffset LastFrameAt => _lastFrameAt;
+
     /// <summary>Whether there is a frame to send now (the base adds pacing and flow control).</summary>
     protected abstract bool HasFrame { get; }
 
@@ -58,13 +71,26 @@ public abstract class StreamSessionActor : ReceiveActor, IWithTimers
     /// <summary>Whether the interval applies to this frame (the first frame of a stream goes at once).</summary>
     protected virtual bool Paced => true;
 
+    protected override void PostStop() => _writer.Dispose();
+
     protected override void PreStart()
     {
         // Logout anywhere in the cluster, or the token running out, ends the stream with 4401.
         Services.Mediator.Tell(new Subscribe(Topics.Account(User.Username), Self));
         var untilExpiry = User.TokenExpiresAt - Now;
         Timers.StartSingleTimer("token-expiry", TokenExpired.Instance, untilExpiry > TimeSpan.Zero ? untilExpiry : TimeSpan.Zero);
-        RestartHeartbeat();
+        _lastFrameAt = Now;
+
+        // One periodic check per session, rather than timers restarted for every frame: heartbeats, the
+        // slow-consumer rule and the subclass's own cadence compare times on each check.
+        var options = Services.Options;
+        WatchPeriod = new[] { TimeSpan.FromSeconds(1), options.HeartbeatAfter / 2, options.SlowConsumerTimeout / 2 }.Min();
+        Timers.StartPeriodicTimer("watch", Watch.Instance, WatchPeriod);
+    }
+
+    /// <summary>Called on each periodic check, after the base's own rules.</summary>
+    protected virtual void OnWatch(DateTimeOffset now)
+    {
     }
 
     /// <summary>Handlers every behaviour of a session needs; call it last in each behaviour.</summary>
@@ -77,16 +103,27 @@ public abstract class StreamSessionActor : ReceiveActor, IWithTimers
         Receive<FrameSent>(_ =>
         {
             _inFlight = false;
-            Timers.Cancel("stall");
             MaybeSend();
         });
         Receive<Flush>(_ => MaybeSend());
-        Receive<HeartbeatDue>(_ => SendHeartbeat());
-        Receive<Stalled>(_ =>
+        Receive<Watch>(_ =>
         {
-            Log.Info("Session {0} closes a client that stopped reading", Self.Path.Name);
-            CloseWith(CloseCodes.SlowConsumer, CloseCodes.SlowConsumerCode, "the client did not read its frames");
-            Timers.StartSingleTimer("abort", AbortNow.Instance, Services.Options.SlowConsumerCloseGrace);
+            var now = Now;
+            if (_inFlight && !Closing && now - _sendStartedAt >= Services.Options.SlowConsumerTimeout)
+            {
+                Log.Info("Session {0} closes a client that stopped reading", Self.Path.Name);
+                CloseWith(CloseCodes.SlowConsumer, CloseCodes.SlowConsumerCode, "the client did not read its frames");
+                Timers.StartSingleTimer("abort", AbortNow.Instance, Services.Options.SlowConsumerCloseGrace);
+                return;
+            }
+
+            if (!_inFlight && !Closing && now - _lastFrameAt >= Services.Options.HeartbeatAfter)
+            {
+                SendHeartbeat();
+                return;
+            }
+
+            OnWatch(now);
         });
         Receive<AbortNow>(_ =>
         {
@@ -141,7 +178,6 @@ public abstract class StreamSessionActor : ReceiveActor, IWithTimers
 
         Closing = true;
         Timers.Cancel("flush");
-        Timers.Cancel("heartbeat");
         Timers.Cancel("token-expiry");
         var sink = _sink;
         var frame = FrameWriter.ErrorFrame(errorCode, message);
@@ -163,27 +199,17 @@ public abstract class StreamSessionActor : ReceiveActor, IWithTimers
 
     private void SendHeartbeat()
     {
-        if (_inFlight || Closing)
-        {
-            RestartHeartbeat();
-            return;
-        }
-
         _buffer.ResetWrittenCount();
-        var now = Now;
-        FrameWriter.WriteHeartbeat(_buffer, ++Sequence, now); // not data: it does not hold back the next frame
+        FrameWriter.WriteHeartbeat(_buffer, ++Sequence, Now, _writer); // not data: it does not hold back the next frame
         Send();
     }
 
     private void Send()
     {
         _inFlight = true;
-        Timers.StartSingleTimer("stall", Stalled.Instance, Services.Options.SlowConsumerTimeout);
-        RestartHeartbeat();
+        _sendStartedAt = _lastFrameAt = Now;
         _sink.SendAsync(_buffer.WrittenMemory).PipeTo(Self, success: () => FrameSent.Instance, failure: ex => new SendFailed(ex));
     }
-
-    private void RestartHeartbeat() => Timers.StartSingleTimer("heartbeat", HeartbeatDue.Instance, Services.Options.HeartbeatAfter);
 
     private sealed class TokenExpired
     {
@@ -195,14 +221,9 @@ public abstract class StreamSessionActor : ReceiveActor, IWithTimers
         public static readonly Flush Instance = new();
     }
 
-    private sealed class HeartbeatDue
+    private sealed class Watch
     {
-        public static readonly HeartbeatDue Instance = new();
-    }
-
-    private sealed class Stalled
-    {
-        public static readonly Stalled Instance = new();
+        public static readonly Watch Instance = new();
     }
 
     private sealed class AbortNow

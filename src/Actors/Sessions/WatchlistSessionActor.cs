@@ -109,13 +109,22 @@ public sealed class WatchlistSessionActor : StreamSessionActor
 
         var totals = PortfolioTotals.Of(_allRows.AsSpan(0, all));
         FrameWriter.WritePriceUpdate(buffer, _watchlistId, _rows.AsSpan(0, shown), now, sequence, totals,
-            _changesOnly && _firstFrameSent ? _removed : null);
+            _changesOnly && _firstFrameSent ? _removed : null, JsonWriter);
         _firstFrameSent = true;
         _dirty = false;
         _changed.Clear();
         _removed.Clear();
-        // The prototype's cadence: a frame at least every MaxSilence, even when nothing moved.
-        Timers.StartSingleTimer("silence", SilenceOver.Instance, Services.Options.MaxSilence);
+    }
+
+    /// <summary>The prototype's cadence: a frame at least every MaxSilence, even when nothing moved.</summary>
+    protected override void OnWatch(DateTimeOffset now)
+    {
+        // Checked once per WatchPeriod, so it goes a period early rather than late: gaps stay ≤ MaxSilence.
+        if (_firstFrameSent && now - LastFrameAt >= Services.Options.MaxSilence - WatchPeriod)
+        {
+            _dirty = true;
+            MaybeSend();
+        }
     }
 
     private void Loading()
@@ -175,11 +184,6 @@ public sealed class WatchlistSessionActor : StreamSessionActor
         Receive<FirstFrameWaitOver>(_ =>
         {
             _firstFrameWaitOver = true;
-            MaybeSend();
-        });
-        Receive<SilenceOver>(_ =>
-        {
-            _dirty = true;
             MaybeSend();
         });
         CommonHandlers();
@@ -268,10 +272,5 @@ public sealed class WatchlistSessionActor : StreamSessionActor
     private sealed class FirstFrameWaitOver
     {
         public static readonly FirstFrameWaitOver Instance = new();
-    }
-
-    private sealed class SilenceOver
-    {
-        public static readonly SilenceOver Instance = new();
     }
 }

@@ -32,9 +32,10 @@ public static class FrameWriter
         DateTimeOffset timestamp,
         long sequence,
         in PortfolioTotals totals,
-        IReadOnlyCollection<string>? removed = null)
+        IReadOnlyCollection<string>? removed = null,
+        Utf8JsonWriter? reuse = null)
     {
-        using var writer = new Utf8JsonWriter(output, WriterOptions);
+        var writer = Begin(output, reuse);
         writer.WriteStartObject();
         writer.WriteString("type"u8, "price_update"u8);
         writer.WriteNumber("watchlist_id"u8, watchlistId);
@@ -75,6 +76,7 @@ public static class FrameWriter
         }
 
         writer.WriteEndObject();
+        End(writer, reuse);
     }
 
     /// <summary>
@@ -117,9 +119,9 @@ public static class FrameWriter
     }
 
     /// <summary><c>{"type":"subscribed","sequence":n,"symbols":[…]}</c>: the socket's whole current set.</summary>
-    public static void WriteSubscribed(IBufferWriter<byte> output, long sequence, IEnumerable<string> symbols)
+    public static void WriteSubscribed(IBufferWriter<byte> output, long sequence, IEnumerable<string> symbols, Utf8JsonWriter? reuse = null)
     {
-        using var writer = new Utf8JsonWriter(output, WriterOptions);
+        var writer = Begin(output, reuse);
         writer.WriteStartObject();
         writer.WriteString("type"u8, "subscribed"u8);
         writer.WriteNumber("sequence"u8, sequence);
@@ -131,17 +133,43 @@ public static class FrameWriter
 
         writer.WriteEndArray();
         writer.WriteEndObject();
+        End(writer, reuse);
     }
 
     /// <summary><c>{"type":"heartbeat","sequence":n,"timestamp":...}</c>: the link is alive, the market quiet.</summary>
-    public static void WriteHeartbeat(IBufferWriter<byte> output, long sequence, DateTimeOffset timestamp)
+    public static void WriteHeartbeat(IBufferWriter<byte> output, long sequence, DateTimeOffset timestamp, Utf8JsonWriter? reuse = null)
     {
-        using var writer = new Utf8JsonWriter(output, WriterOptions);
+        var writer = Begin(output, reuse);
         writer.WriteStartObject();
         writer.WriteString("type"u8, "heartbeat"u8);
         writer.WriteNumber("sequence"u8, sequence);
         WriteTimestamp(writer, timestamp);
         writer.WriteEndObject();
+        End(writer, reuse);
+    }
+
+    /// <summary>A writer with the frames' settings, for a session to keep and pass as <c>reuse</c>.</summary>
+    public static Utf8JsonWriter CreateWriter(IBufferWriter<byte> output) => new(output, WriterOptions);
+
+    // A session passes its own writer, so building a frame allocates nothing per socket.
+    private static Utf8JsonWriter Begin(IBufferWriter<byte> output, Utf8JsonWriter? reuse)
+    {
+        if (reuse is null)
+        {
+            return new Utf8JsonWriter(output, WriterOptions);
+        }
+
+        reuse.Reset(output);
+        return reuse;
+    }
+
+    private static void End(Utf8JsonWriter writer, Utf8JsonWriter? reuse)
+    {
+        writer.Flush();
+        if (reuse is null)
+        {
+            writer.Dispose();
+        }
     }
 
     /// <summary><c>{"type":"error","code":...,"message":...}</c>, sent before a close with a 44xx code.</summary>
