@@ -3,7 +3,13 @@ namespace ActorQuotes.Contracts;
 /// <summary>DistributedPubSub topic names. One topic per symbol and one per watchlist.</summary>
 public static class Topics
 {
-    public static string Quotes(string symbol) => "quotes." + symbol;
+    private const string QuotesPrefix = "quotes.";
+
+    public static string Quotes(string symbol) => QuotesPrefix + symbol;
+
+    /// <summary>The symbol of a <see cref="Quotes"/> topic, or null for any other topic.</summary>
+    public static string? SymbolOfQuotes(string topic) =>
+        topic.StartsWith(QuotesPrefix, StringComparison.Ordinal) ? topic[QuotesPrefix.Length..] : null;
 
     public static string Account(string username) => "account." + username;
 

@@ -23,6 +23,7 @@ public sealed class DurableEntityHost : ReceiveActor, IWithTimers, IWithUnbounde
     private IActorRef? _journal;
     private object? _state;
     private TimeSpan _backoff = MinBackoff;
+    private bool _recovered;
     private bool _stopping;
 
     /// <param name="journalProps">The persistent actor; it must tell its parent <see cref="JournaledState"/>.</param>
@@ -35,7 +36,7 @@ public sealed class DurableEntityHost : ReceiveActor, IWithTimers, IWithUnbounde
         _answerFromState = answerFromState;
         _unavailable = unavailable;
         _stopMessage = stopMessage;
-        Recovering();
+        WithJournal();
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -47,15 +48,21 @@ public sealed class DurableEntityHost : ReceiveActor, IWithTimers, IWithUnbounde
 
     protected override void PreStart() => StartJournal();
 
-    /// <summary>The child is recovering: hold messages until it has its state.</summary>
-    private void Recovering()
+    /// <summary>
+    /// A journal child exists. Until it reports its recovered state, messages wait in the stash; after
+    /// that, it answers everything itself and reports each new state.
+    /// </summary>
+    private void WithJournal()
     {
         Receive<JournaledState>(s =>
         {
             _state = s.State;
-            _backoff = MinBackoff;
-            Become(Forwarding);
-            Stash.UnstashAll();
+            if (!_recovered)
+            {
+                _recovered = true;
+                _backoff = MinBackoff;
+                Stash.UnstashAll();
+            }
         });
         Receive<Terminated>(t => t.ActorRef.Equals(_journal), _ => JournalDied());
         Receive<RestartJournal>(_ => { });
@@ -64,29 +71,14 @@ public sealed class DurableEntityHost : ReceiveActor, IWithTimers, IWithUnbounde
             if (message.Equals(_stopMessage))
             {
                 Stop();
+            }
+            else if (_recovered)
+            {
+                _journal.Forward(message);
             }
             else
             {
                 Stash.Stash();
-            }
-        });
-    }
-
-    /// <summary>The child is up: it answers everything itself and reports each new state.</summary>
-    private void Forwarding()
-    {
-        Receive<JournaledState>(s => _state = s.State);
-        Receive<Terminated>(t => t.ActorRef.Equals(_journal), _ => JournalDied());
-        Receive<RestartJournal>(_ => { });
-        ReceiveAny(message =>
-        {
-            if (message.Equals(_stopMessage))
-            {
-                Stop();
-            }
-            else
-            {
-                _journal.Forward(message);
             }
         });
     }
@@ -97,7 +89,7 @@ public sealed class DurableEntityHost : ReceiveActor, IWithTimers, IWithUnbounde
         Receive<RestartJournal>(_ =>
         {
             StartJournal();
-            Become(Recovering);
+            Become(WithJournal);
         });
         Receive<JournaledState>(s => _state = s.State);
         Receive<Terminated>(_ => { });
@@ -115,6 +107,7 @@ public sealed class DurableEntityHost : ReceiveActor, IWithTimers, IWithUnbounde
 
     private void StartJournal()
     {
+        _recovered = false;
         _journal = Context.Watch(Context.ActorOf(_journalProps, "journal"));
     }
 

@@ -29,21 +29,11 @@ public sealed class QuoteSessionActor : StreamSessionActor
         Receive<SubscribeSymbols>(OnSubscribe);
         Receive<UnsubscribeSymbols>(OnUnsubscribe);
         Receive<ClientMessageRejected>(r => SendError(r.Code, r.Message));
-        Receive<SubscribeAck>(ack =>
-        {
-            // Ask for the current quote only once subscribed, so no publish can fall between the two.
-            if (ack.Subscribe.Topic.StartsWith("quotes.", StringComparison.Ordinal))
-            {
-                Services.Tickers.Tell(new GetQuote(ack.Subscribe.Topic["quotes.".Length..]));
-            }
-        });
+        ReceiveSubscribeAcksAskingForQuotes();
         Receive<Quote>(OnQuote);
         Receive<QuoteUnavailable>(_ => { });
         CommonHandlers();
     }
-
-    /// <summary>Quotes replaced by a newer one before they were sent.</summary>
-    public long Conflated { get; private set; }
 
     public static Props Props(SessionUser user, IFrameSink sink, SessionServices services, StreamPace pace) =>
         Akka.Actor.Props.Create(() => new QuoteSessionActor(user, sink, services, pace));
@@ -160,17 +150,10 @@ public sealed class QuoteSessionActor : StreamSessionActor
         }
 
         _latest[quote.Symbol] = quote;
-        if (_pending.ContainsKey(quote.Symbol))
+        // An unsent quote of the symbol is replaced in place (conflation); a new one joins a queue.
+        if (!_pending.ContainsKey(quote.Symbol))
         {
-            Conflated++;
-        }
-        else if (first)
-        {
-            _immediate.Enqueue(quote.Symbol);
-        }
-        else
-        {
-            _order.Enqueue(quote.Symbol);
+            (first ? _immediate : _order).Enqueue(quote.Symbol);
         }
 
         _pending[quote.Symbol] = quote;

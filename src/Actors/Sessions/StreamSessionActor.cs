@@ -3,6 +3,7 @@ using ActorQuotes.Contracts;
 using ActorQuotes.Contracts.Accounts;
 using ActorQuotes.Contracts.Frames;
 using ActorQuotes.Contracts.Sessions;
+using ActorQuotes.Contracts.Tickers;
 using Akka.Actor;
 using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Event;
@@ -24,7 +25,6 @@ public abstract class StreamSessionActor : ReceiveActor, IWithTimers
     private bool _inFlight;
     private DateTimeOffset _lastSentAt = DateTimeOffset.MinValue;
     private DateTimeOffset _lastFrameAt;
-    private DateTimeOffset _sendStartedAt;
 
     protected StreamSessionActor(SessionUser user, IFrameSink sink, SessionServices services, TimeSpan interval)
     {
@@ -109,7 +109,8 @@ public abstract class StreamSessionActor : ReceiveActor, IWithTimers
         Receive<Watch>(_ =>
         {
             var now = Now;
-            if (_inFlight && !Closing && now - _sendStartedAt >= Services.Options.SlowConsumerTimeout)
+            // While a frame is in flight, the last frame is the one the socket has not taken yet.
+            if (_inFlight && !Closing && now - _lastFrameAt >= Services.Options.SlowConsumerTimeout)
             {
                 Log.Info("Session {0} closes a client that stopped reading", Self.Path.Name);
                 CloseWith(CloseCodes.SlowConsumer, CloseCodes.SlowConsumerCode, "the client did not read its frames");
@@ -141,6 +142,19 @@ public abstract class StreamSessionActor : ReceiveActor, IWithTimers
         Receive<SubscribeAck>(_ => { });
         Receive<UnsubscribeAck>(_ => { });
     }
+
+    /// <summary>
+    /// Once subscribed to a symbol's quote topic, asks its ticker for the current quote, so no publish can
+    /// fall between subscribing and the first quote. Register before <see cref="CommonHandlers"/>.
+    /// </summary>
+    protected void ReceiveSubscribeAcksAskingForQuotes() =>
+        Receive<SubscribeAck>(ack =>
+        {
+            if (Topics.SymbolOfQuotes(ack.Subscribe.Topic) is { } symbol)
+            {
+                Services.Tickers.Tell(new GetQuote(symbol));
+            }
+        });
 
     /// <summary>Sends a frame now if one is due and the socket is free, or schedules it for when it is.</summary>
     protected void MaybeSend()
@@ -207,7 +221,7 @@ public abstract class StreamSessionActor : ReceiveActor, IWithTimers
     private void Send()
     {
         _inFlight = true;
-        _sendStartedAt = _lastFrameAt = Now;
+        _lastFrameAt = Now;
         _sink.SendAsync(_buffer.WrittenMemory).PipeTo(Self, success: () => FrameSent.Instance, failure: ex => new SendFailed(ex));
     }
 

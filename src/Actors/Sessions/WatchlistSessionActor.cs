@@ -40,9 +40,6 @@ public sealed class WatchlistSessionActor : StreamSessionActor
         Loading();
     }
 
-    /// <summary>Quotes replaced by a newer one before they were sent (conflation at work).</summary>
-    public long Conflated { get; private set; }
-
     public static Props Props(long watchlistId, SessionUser user, IFrameSink sink, SessionServices services, StreamPace? pace = null) =>
         Akka.Actor.Props.Create(() => new WatchlistSessionActor(watchlistId, user, sink, services,
             pace ?? new StreamPace(services.Options.FrameInterval, false)));
@@ -157,14 +154,7 @@ public sealed class WatchlistSessionActor : StreamSessionActor
 
     private void Streaming()
     {
-        Receive<SubscribeAck>(ack =>
-        {
-            // Ask for the current quote only once subscribed, so no publish can fall between the two.
-            if (ack.Subscribe.Topic.StartsWith("quotes.", StringComparison.Ordinal))
-            {
-                Services.Tickers.Tell(new GetQuote(ack.Subscribe.Topic["quotes.".Length..]));
-            }
-        });
+        ReceiveSubscribeAcksAskingForQuotes();
         Receive<Quote>(OnQuote);
         Receive<QuoteUnavailable>(_ => { });
         Receive<WatchlistChanged>(changed =>
@@ -200,11 +190,6 @@ public sealed class WatchlistSessionActor : StreamSessionActor
         if (!quote.IsNewerThan(current))
         {
             return;
-        }
-
-        if (current is not null && _changed.Contains(quote.Symbol))
-        {
-            Conflated++;
         }
 
         _quotes[quote.Symbol] = quote;

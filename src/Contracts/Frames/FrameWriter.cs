@@ -93,7 +93,7 @@ public static class FrameWriter
             writer.WriteString("ticker_symbol"u8, quote.Symbol);
             WriteFloat(writer, "price"u8, quote.Price);
             WriteFloat(writer, "previous_close"u8, quote.PreviousClose);
-            WriteFloat(writer, "change"u8, Math.Round(quote.Change, 6, MidpointRounding.AwayFromZero));
+            WriteFloat(writer, "change"u8, quote.Change);
             WriteFloat(writer, "change_percent"u8, quote.ChangePercent);
             WriteFloat(writer, "open"u8, quote.Open);
             WriteFloat(writer, "day_high"u8, quote.DayHigh);

@@ -18,8 +18,6 @@ public readonly record struct PortfolioTotals(double MarketValue, double Cost, d
             day += row.Change * row.Quantity;
         }
 
-        return new PortfolioTotals(Round(value), Round(cost), Round(pl), Round(day));
+        return new PortfolioTotals(PriceMath.Clean(value), PriceMath.Clean(cost), PriceMath.Clean(pl), PriceMath.Clean(day));
     }
-
-    private static double Round(double v) => Math.Round(v, 6, MidpointRounding.AwayFromZero);
 }

@@ -26,18 +26,15 @@ public readonly record struct StockFrameRow(
         double quantity,
         double purchasePrice)
     {
-        var change = currentPrice - previousClose;
-        var changePercent = previousClose == 0 ? 0 : Math.Round(change / previousClose * 100, 2, MidpointRounding.AwayFromZero);
-        var unrealized = (currentPrice - purchasePrice) * quantity;
         return new StockFrameRow(
             companyId,
             tickerSymbol,
             companyName,
             currentPrice,
-            Math.Round(change, 6, MidpointRounding.AwayFromZero),
-            changePercent,
+            PriceMath.Change(currentPrice, previousClose),
+            PriceMath.ChangePercent(currentPrice, previousClose),
             quantity,
             purchasePrice,
-            Math.Round(unrealized, 6, MidpointRounding.AwayFromZero));
+            PriceMath.Clean((currentPrice - purchasePrice) * quantity));
     }
 }

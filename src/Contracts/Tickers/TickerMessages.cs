@@ -82,11 +82,11 @@ public sealed record Quote(string Symbol, double Price, double PreviousClose, Da
     public long Volume { get; init; }
 
     [JsonIgnore]
-    public double Change => Price - PreviousClose;
+    public double Change => Frames.PriceMath.Change(Price, PreviousClose);
 
     /// <summary>Change against the previous close in percent, rounded to two places as the prototype did.</summary>
     [JsonIgnore]
-    public double ChangePercent => PreviousClose == 0 ? 0 : Math.Round(Change / PreviousClose * 100, 2);
+    public double ChangePercent => Frames.PriceMath.ChangePercent(Price, PreviousClose);
 
     /// <summary>True when this quote is newer than <paramref name="other"/> (or there is none).</summary>
     public bool IsNewerThan(Quote? other) =>

@@ -367,7 +367,7 @@ public static class IngestEndpoints
 
     /// <summary>
     /// A batch read from JSON, all or nothing: the ticks, or why none will be sent. Symbols come out in the
-    /// catalog's spelling, because the ticker region keys entities by the exact string.
+    /// catalog's spelling, which the per-tick results then echo.
     /// </summary>
     private sealed record TickBatch(IngestTick[]? Ticks, FieldProblem? Malformed, Dictionary<string, string[]>? Invalid)
     {

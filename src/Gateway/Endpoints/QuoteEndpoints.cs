@@ -24,7 +24,7 @@ public sealed record QuoteResponse(
         q.Symbol,
         q.Price,
         q.PreviousClose,
-        Math.Round(q.Change, 6, MidpointRounding.AwayFromZero),
+        q.Change,
         q.ChangePercent,
         q.Open,
         q.DayHigh,

@@ -113,7 +113,7 @@ public sealed class WebSocketFrameSink(WebSocket socket) : IFrameSink, IDisposab
                 WebSocketReceiveResult result;
                 do
                 {
-                    var room = tooLarge || length == buffer.Length ? buffer.AsMemory() : buffer.AsMemory(length);
+                    var room = tooLarge ? buffer.AsMemory() : buffer.AsMemory(length);
                     var chunk = await socket.ReceiveAsync(room, linked.Token).ConfigureAwait(false);
                     result = new WebSocketReceiveResult(chunk.Count, chunk.MessageType, chunk.EndOfMessage);
                     if (result.MessageType == WebSocketMessageType.Close)
@@ -121,13 +121,11 @@ public sealed class WebSocketFrameSink(WebSocket socket) : IFrameSink, IDisposab
                         return;
                     }
 
-                    if (!tooLarge && length + chunk.Count <= buffer.Length && !(length + chunk.Count == buffer.Length && !chunk.EndOfMessage))
+                    // The room never passes the buffer's end, so a full buffer with more to come is too large.
+                    if (!tooLarge)
                     {
                         length += chunk.Count;
-                    }
-                    else
-                    {
-                        tooLarge = true;
+                        tooLarge = length == buffer.Length && !chunk.EndOfMessage;
                     }
                 }
                 while (!result.EndOfMessage);
