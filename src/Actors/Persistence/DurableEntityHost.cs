@@ -15,6 +15,13 @@ public sealed class DurableEntityHost : ReceiveActor, IWithTimers, IWithUnbounde
     private static readonly TimeSpan MinBackoff = TimeSpan.FromMilliseconds(500);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// A first recovery that fails is tried again this many times, 200 ms apart, with callers still
+    /// waiting: right after a crash the store can refuse a first read (SQLite recovering its WAL, say).
+    /// Only then are the waiting callers told "unavailable".
+    /// </summary>
+    private const int RecoveryRetries = 3;
+
     private readonly Props _journalProps;
     private readonly Func<object?, object, object?> _answerFromState;
     private readonly Func<object, object> _unavailable;
@@ -24,6 +31,7 @@ public sealed class DurableEntityHost : ReceiveActor, IWithTimers, IWithUnbounde
     private object? _state;
     private TimeSpan _backoff = MinBackoff;
     private bool _recovered;
+    private int _recoveryRetries;
     private bool _stopping;
 
     /// <param name="journalProps">The persistent actor; it must tell its parent <see cref="JournaledState"/>.</param>
@@ -60,12 +68,19 @@ public sealed class DurableEntityHost : ReceiveActor, IWithTimers, IWithUnbounde
             if (!_recovered)
             {
                 _recovered = true;
+                _recoveryRetries = 0;
                 _backoff = MinBackoff;
                 Stash.UnstashAll();
             }
         });
         Receive<Terminated>(t => t.ActorRef.Equals(_journal), _ => JournalDied());
-        Receive<RestartJournal>(_ => { });
+        Receive<RestartJournal>(_ =>
+        {
+            if (_journal is null)
+            {
+                StartJournal();
+            }
+        });
         ReceiveAny(message =>
         {
             if (message.Equals(_stopMessage))
@@ -119,6 +134,16 @@ public sealed class DurableEntityHost : ReceiveActor, IWithTimers, IWithUnbounde
             return;
         }
 
+        // Only an entity with nothing in memory waits: one that has state answers reads from it at once.
+        if (!_recovered && _state is null && _recoveryRetries < RecoveryRetries)
+        {
+            _recoveryRetries++;
+            _journal = null;
+            Timers.StartSingleTimer("restart", RestartJournal.Instance, TimeSpan.FromMilliseconds(200));
+            return;
+        }
+
+        _recoveryRetries = 0;
         _log.Warning("Journal of {0} stopped (write or recovery failed); serving reads from memory, retrying in {1}", Self.Path.Name, _backoff);
         _journal = null;
         Become(Unavailable);
