@@ -75,9 +75,13 @@ internal sealed class ClusterMemberCheck(ActorSystem system) : IHealthCheck
             return Task.FromResult(HealthCheckResult.Unhealthy($"shutting down ({reason.GetType().Name})"));
         }
 
-        var self = Cluster.Get(system).SelfMember;
+        var cluster = Cluster.Get(system);
+        var self = cluster.SelfMember;
+        var up = cluster.State.Members.Count(m => m.Status == MemberStatus.Up);
+        var unreachable = cluster.State.Unreachable.Count;
         return Task.FromResult(self.Status == MemberStatus.Up
-            ? HealthCheckResult.Healthy($"{self.Address} is Up with roles {string.Join(",", self.Roles)}")
+            ? HealthCheckResult.Healthy(
+                $"{self.Address} is Up with roles {string.Join(",", self.Roles.Order())}; members up={up} unreachable={unreachable}")
             : HealthCheckResult.Unhealthy($"{self.Address} is {self.Status}"));
     }
 }
@@ -107,7 +111,10 @@ internal sealed class JournalDatabaseCheck(IOptions<StorageOptions> storage) : I
     }
 }
 
-/// <summary>Every shard region and proxy answers <see cref="GetCurrentRegions"/>, which needs its coordinator.</summary>
+/// <summary>
+/// Every shard region and proxy answers <see cref="GetCurrentRegions"/>, which needs its coordinator. The
+/// description also says how many entities of each type this node hosts (<c>watchlist=3</c>; a proxy hosts none).
+/// </summary>
 internal sealed class ShardRegionsCheck(
     IRequiredActor<WatchlistActor> watchlists,
     IRequiredActor<AccountActor> accounts,
@@ -116,31 +123,31 @@ internal sealed class ShardRegionsCheck(
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        var probes = new[]
-        {
+        var probes = await Task.WhenAll(
             Probe("watchlist", watchlists, cancellationToken),
             Probe("account", accounts, cancellationToken),
             Probe("id-sequence", ids, cancellationToken),
-            Probe("ticker", tickers, cancellationToken),
-        };
-        var failed = (await Task.WhenAll(probes)).Where(name => name is not null).ToList();
+            Probe("ticker", tickers, cancellationToken));
+        var failed = probes.Where(p => p.Entities is null).Select(p => p.Name).ToList();
+        var hosted = string.Join(" ", probes.Select(p => $"{p.Name}={p.Entities?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"}"));
         return failed.Count == 0
-            ? HealthCheckResult.Healthy("all shard regions reach their coordinators")
-            : HealthCheckResult.Unhealthy($"no coordinator answered for {string.Join(", ", failed)}");
+            ? HealthCheckResult.Healthy($"all shard regions reach their coordinators; entities here: {hosted}")
+            : HealthCheckResult.Unhealthy($"no coordinator answered for {string.Join(", ", failed)}; entities here: {hosted}");
     }
 
-    /// <summary>Null when the region answered; its name when it did not.</summary>
-    private static async Task<string?> Probe<T>(string name, IRequiredActor<T> region, CancellationToken cancellationToken)
+    /// <summary>The entities the region hosts on this node, or null when it or its coordinator did not answer.</summary>
+    private static async Task<(string Name, int? Entities)> Probe<T>(string name, IRequiredActor<T> region, CancellationToken cancellationToken)
     {
         try
         {
             var actor = await region.GetAsync(cancellationToken).WaitAsync(HealthEndpoints.ProbeTimeout, cancellationToken);
             await actor.Ask<CurrentRegions>(GetCurrentRegions.Instance, HealthEndpoints.ProbeTimeout, cancellationToken);
-            return null;
+            var local = await actor.Ask<CurrentShardRegionState>(GetShardRegionState.Instance, HealthEndpoints.ProbeTimeout, cancellationToken);
+            return (name, local.Shards.Sum(shard => shard.EntityIds.Count));
         }
         catch (Exception e) when (e is AskTimeoutException or TimeoutException or OperationCanceledException)
         {
-            return name;
+            return (name, null);
         }
     }
 }
