@@ -113,6 +113,11 @@ public sealed class NodeOptionsValidator(Microsoft.Extensions.Options.IOptions<S
             }
         }
 
+        if (options.Hostname is "0.0.0.0" or "::" && string.IsNullOrWhiteSpace(options.PublicHostname))
+        {
+            failures.Add($"Node:Hostname is {options.Hostname} (every interface): set Node:PublicHostname to the name other nodes reach this one by.");
+        }
+
         var seeded = options.SeedNodes.Any(s => !string.IsNullOrWhiteSpace(s));
         if (!roles.HasAll && !seeded)
         {

@@ -31,10 +31,10 @@ public sealed class ClusterTests(TestCluster cluster, ITestOutputHelper output) 
         }
 
         var username = GatewayFixture.NewUsername("cl1");
-        var (token, _) = await cluster.A.Http.RegisterAndLogin(username);
-        var id = await cluster.A.Http.CreateWatchlist(token, "Across");
-        await cluster.A.Http.PutStock(token, id, "7203", 100, 2500);
-        await cluster.A.Http.PutStock(token, id, "AAPL", 3, 199.5);
+        var (token, _) = await cluster.A.RegisterAndLogin(username);
+        var id = await cluster.A.CreateWatchlist(token, "Across");
+        await cluster.A.PutStock(token, id, "7203", 100, 2500);
+        await cluster.A.PutStock(token, id, "AAPL", 3, 199.5);
 
         var read = await (await cluster.C.Http.SendAsync(ApiClient.Authorized(HttpMethod.Get, $"/api/v1/watchlists/{id}", token))).ReadJson();
         Assert.Equal(["7203", "AAPL"], Symbols(read));
@@ -59,11 +59,11 @@ public sealed class ClusterTests(TestCluster cluster, ITestOutputHelper output) 
     [Fact(DisplayName = "kill -9 of a node hosting watchlists: a survivor answers with every acknowledged position, other gateways keep streaming, and the killed gateway's .NET client resumes on another node")]
     public async Task Sigkill_fails_over()
     {
-        var (token, _) = await cluster.A.Http.RegisterAndLogin(GatewayFixture.NewUsername("cl2"));
+        var (token, _) = await cluster.A.RegisterAndLogin(GatewayFixture.NewUsername("cl2"));
         var expected = new Dictionary<long, string[]>();
         for (var i = 0; i < 8; i++)
         {
-            var via = cluster.Nodes[i % 3].Http;
+            var via = cluster.Nodes[i % 3];
             var id = await via.CreateWatchlist(token, $"Kill {i}");
             await via.PutStock(token, id, "7203", 100 + i, 2500);
             await via.PutStock(token, id, "AAPL", 1 + i, 199.5);
@@ -132,10 +132,10 @@ public sealed class ClusterTests(TestCluster cluster, ITestOutputHelper output) 
     [Fact(DisplayName = "A node frozen with SIGSTOP is downed by the majority and its tickers move; after SIGCONT it shuts itself down, and a restart joins cleanly")]
     public async Task Sigstop_is_downed_and_does_not_come_back_as_a_second_brain()
     {
-        var (token, _) = await cluster.B.Http.RegisterAndLogin(GatewayFixture.NewUsername("cl3"));
-        var id = await cluster.B.Http.CreateWatchlist(token, "Frozen");
-        await cluster.B.Http.PutStock(token, id, "7203", 100, 2500);
-        await cluster.B.Http.PutStock(token, id, "AAPL", 3, 199.5);
+        var (token, _) = await cluster.B.RegisterAndLogin(GatewayFixture.NewUsername("cl3"));
+        var id = await cluster.B.CreateWatchlist(token, "Frozen");
+        await cluster.B.PutStock(token, id, "7203", 100, 2500);
+        await cluster.B.PutStock(token, id, "AAPL", 3, 199.5);
         using var socket = await Connect(cluster.B, id, token);
         await DistinctPrices(socket, "7203", count: 1);
         var tickersOnA = (await cluster.A.ReadinessAsync()).Tickers;
@@ -167,7 +167,7 @@ public sealed class ClusterTests(TestCluster cluster, ITestOutputHelper output) 
         await cluster.A.StartAsync();
         await cluster.WaitAllReadyAsync();
         Assert.Equal(3, (await cluster.A.ReadinessAsync()).MembersUp);
-        await cluster.A.Http.PutStock(token, id, "6758", 10, 3600);
+        await cluster.A.PutStock(token, id, "6758", 10, 3600);
         Assert.Equal(["7203", "AAPL", "6758"], Symbols(await EventuallyRead(cluster.B, id, token, FrameWait)));
         output.WriteLine($"A rejoined and served a write {clock.Elapsed.TotalSeconds:F1} s after SIGSTOP");
     }
@@ -175,8 +175,8 @@ public sealed class ClusterTests(TestCluster cluster, ITestOutputHelper output) 
     [Fact(DisplayName = "A rolling restart of all three nodes, one at a time, under a stream of position writes loses no acknowledged write")]
     public async Task Rolling_restart_keeps_every_acknowledged_write()
     {
-        var (token, _) = await cluster.C.Http.RegisterAndLogin(GatewayFixture.NewUsername("cl4"));
-        var id = await cluster.C.Http.CreateWatchlist(token, "Rolling");
+        var (token, _) = await cluster.C.RegisterAndLogin(GatewayFixture.NewUsername("cl4"));
+        var id = await cluster.C.CreateWatchlist(token, "Rolling");
         string[] symbols = ["7203", "6758", "9984", "AAPL", "MSFT"];
         var acknowledged = new ConcurrentDictionary<string, int>();
         var attempted = new ConcurrentDictionary<string, ConcurrentBag<int>>();

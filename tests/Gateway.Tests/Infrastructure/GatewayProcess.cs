@@ -34,7 +34,21 @@ public sealed partial class GatewayProcess : IAsyncDisposable
 
     public int ProcessId { get; }
 
-    public bool HasExited => _process.HasExited;
+    /// <summary>Whether the process has exited (or this handle was already disposed).</summary>
+    public bool HasExited
+    {
+        get
+        {
+            try
+            {
+                return _process.HasExited;
+            }
+            catch (InvalidOperationException)
+            {
+                return true;
+            }
+        }
+    }
 
     /// <summary>Everything the process wrote to stdout and stderr so far, for failure messages.</summary>
     public string Output => string.Join('\n', _lines);
