@@ -14,12 +14,22 @@ public sealed class JournalOutageTests(PostgresFixture postgres) : IClassFixture
     public async Task Outage_and_recovery()
     {
         var database = await postgres.Server.CreateDatabaseAsync("outage");
-        await using var host = await GatewayHost.StartAsync(null, "--Storage:Provider=postgresql", "--Storage:ConnectionString=" + database);
+        // No simulated feed: fifty tickers recovering or snapshotting during the outage would be a second,
+        // timing-dependent load on the same journal; this test is about the watchlist's and account's writes.
+        await using var host = await GatewayHost.StartAsync(null, "--Storage:Provider=postgresql", "--Storage:ConnectionString=" + database,
+            "--Feeds:Simulated:Enabled=false");
         var (token, _) = await host.Http.RegisterAndLogin("outage_user");
         var id = await host.Http.CreateWatchlist(token, "Steady");
         await host.Http.PutStock(token, id, "7203", 100, 2500);
 
+        Assert.Equal(HttpStatusCode.OK, (await host.Http.GetAsync("/health/ready")).StatusCode);
         await postgres.Server.StopAsync();
+
+        // A load balancer stops sending traffic here while the journal is gone, but the process stays live.
+        var unready = await host.Http.GetAsync("/health/ready");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, unready.StatusCode);
+        Assert.Equal("Unhealthy", (await unready.ReadJson())["checks"]!["journal"]!["status"]!.GetValue<string>());
+        Assert.Equal(HttpStatusCode.OK, (await host.Http.GetAsync("/health/live")).StatusCode);
 
         using (var prompt = new CancellationTokenSource(Prompt))
         {
@@ -56,6 +66,7 @@ public sealed class JournalOutageTests(PostgresFixture postgres) : IClassFixture
         while (status != HttpStatusCode.OK && deadline.Elapsed < TimeSpan.FromSeconds(60));
 
         Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(HttpStatusCode.OK, (await host.Http.GetAsync("/health/ready")).StatusCode);
         var after = await (await host.Http.SendAsync(ApiClient.Authorized(HttpMethod.Get, $"/api/v1/watchlists/{id}", token))).ReadJson();
         Assert.Equal(["7203", "AAPL"], after["stocks"]!.AsArray().Select(s => s!["ticker_symbol"]!.GetValue<string>()));
         var history = await (await host.Http.SendAsync(ApiClient.Authorized(HttpMethod.Get, $"/api/v1/watchlists/{id}/history", token))).ReadJson();

@@ -81,15 +81,26 @@ internal sealed class ClusterMemberCheck(ActorSystem system) : IHealthCheck
         var unreachable = cluster.State.Unreachable.Count;
         return Task.FromResult(self.Status == MemberStatus.Up
             ? HealthCheckResult.Healthy(
-                $"{self.Address} is Up with roles {string.Join(",", self.Roles.Order())}; members up={up} unreachable={unreachable}")
+                $"{self.Address} is Up with roles {string.Join(",", self.Roles.Where(r => !r.StartsWith("dc-", StringComparison.Ordinal)).Order())}; members up={up} unreachable={unreachable}")
             : HealthCheckResult.Unhealthy($"{self.Address} is {self.Status}"));
     }
 }
 
-/// <summary>Opens a connection to the journal's database and runs <c>SELECT 1</c>.</summary>
+/// <summary>
+/// Opens a connection to the journal's database and runs <c>SELECT 1</c>. The probe's connections are not
+/// pooled, so it never hands the journal a connection a database restart left broken, nor takes one from it.
+/// </summary>
 internal sealed class JournalDatabaseCheck(IOptions<StorageOptions> storage) : IHealthCheck
 {
-    private readonly string _connectionString = AkkaSetup.ConnectionString(storage.Value);
+    private readonly string _connectionString = Unpooled(storage.Value);
+
+    private static string Unpooled(StorageOptions storage)
+    {
+        var connectionString = AkkaSetup.ConnectionString(storage);
+        return storage.IsPostgreSql
+            ? new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString
+            : new SqliteConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString;
+    }
 
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {

@@ -50,10 +50,25 @@ public sealed class ClusterTests(TestCluster cluster, ITestOutputHelper output) 
         var prices = await DistinctPrices(socket, "7203", count: 2);
         Assert.Equal(2, prices.Count);
 
-        // B holds no quotes role: the tickers that published those prices live on A and C.
-        var b = await cluster.B.ReadinessAsync();
-        Assert.Equal(0, b.Tickers);
+        // B holds no quotes role: the tickers that published those prices live on A and C; A hosts no watchlist.
+        Assert.Equal(0, (await cluster.B.ReadinessAsync()).Tickers);
         Assert.True((await cluster.A.ReadinessAsync()).Tickers + (await cluster.C.ReadinessAsync()).Tickers > 0);
+        Assert.Equal(0, (await cluster.A.ReadinessAsync()).Watchlists);
+
+        // A gateway-only node joins, hosts no entity of any kind, and serves the same data through its proxies.
+        await using var gateway = await cluster.StartExtraNodeAsync("D", "gateway");
+        var d = await gateway.ReadinessAsync();
+        Assert.Equal((HttpStatusCode.OK, 0, 0, 4), d);
+        Assert.Contains("watchlist=0 account=0 id-sequence=0 ticker=0", await gateway.Http.GetStringAsync("/health/ready"), StringComparison.Ordinal);
+        Assert.Equal(["7203", "AAPL"], Symbols(await (await gateway.Http.SendAsync(ApiClient.Authorized(HttpMethod.Get, $"/api/v1/watchlists/{id}", token))).ReadJson()));
+        using (var onD = await Connect(gateway, id, token))
+        {
+            Assert.Single(await DistinctPrices(onD, "AAPL", count: 1));
+        }
+
+        // D leaves the way an operator scales in: SIGTERM, hand-off, leave. The cluster is three again.
+        await gateway.Process.StopAsync();
+        Assert.True(await WaitUntil(async () => (await cluster.B.ReadinessAsync()).MembersUp == 3, FailoverBound));
     }
 
     [Fact(DisplayName = "kill -9 of a node hosting watchlists: a survivor answers with every acknowledged position, other gateways keep streaming, and the killed gateway's .NET client resumes on another node")]

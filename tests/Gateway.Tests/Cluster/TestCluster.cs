@@ -18,6 +18,7 @@ public sealed class TestCluster : IAsyncLifetime
     public static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(90);
 
     private PostgresServer? _postgres;
+    private string[] _seeds = [];
     private string _connectionString = string.Empty;
     private readonly string _signingKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
     private readonly string _root = Path.Combine(Path.GetTempPath(), "aq-cluster-" + Guid.NewGuid().ToString("N")[..8]);
@@ -35,15 +36,24 @@ public sealed class TestCluster : IAsyncLifetime
         _postgres = await PostgresServer.StartAsync();
         _connectionString = await _postgres.CreateDatabaseAsync("cluster");
         var ports = FreePorts(3);
-        var seeds = ports.Select(p => $"akka.tcp://actorquotes@127.0.0.1:{p}").ToArray();
-        A = new ClusterNode("A", "gateway,quotes", ports[0], this, seeds);
-        B = new ClusterNode("B", "gateway,watchlists", ports[1], this, seeds);
-        C = new ClusterNode("C", "gateway,quotes,watchlists", ports[2], this, seeds);
+        _seeds = ports.Select(p => $"akka.tcp://actorquotes@127.0.0.1:{p}").ToArray();
+        A = new ClusterNode("A", "gateway,quotes", ports[0], this, _seeds);
+        B = new ClusterNode("B", "gateway,watchlists", ports[1], this, _seeds);
+        C = new ClusterNode("C", "gateway,quotes,watchlists", ports[2], this, _seeds);
 
         // The first seed forms the cluster; the others join it (they would wait for it anyway).
         await A.StartAsync();
         await Task.WhenAll(B.StartAsync(), C.StartAsync());
         await WaitAllReadyAsync();
+    }
+
+    /// <summary>Starts one more node with the same seeds and settings; the caller disposes it (kill) when done.</summary>
+    public async Task<ClusterNode> StartExtraNodeAsync(string name, string roles)
+    {
+        var node = new ClusterNode(name, roles, FreePorts(1)[0], this, _seeds);
+        await node.StartAsync();
+        await node.WaitReadyAsync(ReadyTimeout);
+        return node;
     }
 
     /// <summary>Starts any node a failed test left down, and waits until all three are ready.</summary>
@@ -57,7 +67,24 @@ public sealed class TestCluster : IAsyncLifetime
         await WaitAllReadyAsync();
     }
 
-    public Task WaitAllReadyAsync() => Task.WhenAll(Nodes.Select(n => n.WaitReadyAsync(ReadyTimeout)));
+    /// <summary>Every node ready and seeing exactly the three members Up (a node that just left or died is gone).</summary>
+    public async Task WaitAllReadyAsync()
+    {
+        await Task.WhenAll(Nodes.Select(n => n.WaitReadyAsync(ReadyTimeout)));
+        var deadline = DateTime.UtcNow + ReadyTimeout;
+        foreach (var node in Nodes)
+        {
+            while ((await node.ReadinessAsync()).MembersUp != 3)
+            {
+                if (DateTime.UtcNow > deadline)
+                {
+                    throw new TimeoutException($"node {node.Name} does not see three members up: {await node.Http.GetStringAsync("/health/ready")}");
+                }
+
+                await Task.Delay(250);
+            }
+        }
+    }
 
     internal IReadOnlyDictionary<string, string> Settings(ClusterNode node, string[] seeds)
     {

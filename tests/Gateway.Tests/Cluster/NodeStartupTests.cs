@@ -1,0 +1,90 @@
+using System.Net;
+using ActorQuotes.Gateway.Hosting;
+using ActorQuotes.Gateway.Tests.Infrastructure;
+using Microsoft.Extensions.Options;
+
+namespace ActorQuotes.Gateway.Tests.Cluster;
+
+/// <summary>What a node refuses at start, and the health endpoints of a single node.</summary>
+public sealed class NodeStartupTests
+{
+    [Fact(DisplayName = "Joining a cluster on SQLite is refused at start with a message that says to use PostgreSQL")]
+    public async Task Cluster_on_sqlite_is_refused()
+    {
+        var data = TempDirectory();
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => GatewayProcess.StartAsync(data,
+            new Dictionary<string, string> { ["Node:SeedNodes:0"] = "akka.tcp://actorquotes@127.0.0.1:4051", ["Node:Port"] = "4051" }));
+
+        Assert.Contains("exited before listening", error.Message, StringComparison.Ordinal);
+        Assert.Contains("ActorQuotes cannot start: More than one node cannot run on SQLite", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Storage:Provider=postgresql", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact(DisplayName = "A second node on the same SQLite folder is refused while the first runs, and starts once the first is gone")]
+    public async Task Second_process_on_the_same_sqlite_is_refused()
+    {
+        var data = TempDirectory();
+        await using (var first = await GatewayProcess.StartAsync(data))
+        {
+            var error = await Assert.ThrowsAsync<InvalidOperationException>(() => GatewayProcess.StartAsync(data));
+            Assert.Contains("Another ActorQuotes node already uses the SQLite data", error.Message, StringComparison.Ordinal);
+            Assert.Contains("PostgreSQL", error.Message, StringComparison.Ordinal);
+            Assert.Equal(HttpStatusCode.OK, (await first.Http.GetAsync("/health/ready")).StatusCode);
+            first.Kill(); // the OS drops the lock with the process: a crash never leaves it behind
+        }
+
+        await using var second = await GatewayProcess.StartAsync(data);
+        Assert.Equal(HttpStatusCode.OK, (await second.Http.GetAsync("/health/live")).StatusCode);
+    }
+
+    [Theory(DisplayName = "Node settings are checked at start: roles, seeds, the public hostname")]
+    [InlineData("gateway,broker", "", "127.0.0.1", "", "unknown role(s) broker")]
+    [InlineData(" , ", "", "127.0.0.1", "", "Node:Roles is empty")]
+    [InlineData("gateway", "", "127.0.0.1", "postgresql", "needs the others: set Node:SeedNodes")]
+    [InlineData("gateway,quotes,watchlists", "actorquotes@127.0.0.1:4051", "127.0.0.1", "postgresql", "a seed looks like akka.tcp://actorquotes@host:port")]
+    [InlineData("gateway,quotes,watchlists", "akka.tcp://other@127.0.0.1:4051", "127.0.0.1", "postgresql", "a seed looks like")]
+    [InlineData("gateway,quotes,watchlists", "", "0.0.0.0", "", "set Node:PublicHostname")]
+    [InlineData("quotes", "akka.tcp://actorquotes@127.0.0.1:4051", "127.0.0.1", "", "cannot run on SQLite")]
+    public void Node_settings_are_validated(string roles, string seed, string hostname, string provider, string expected)
+    {
+        var storage = new StorageOptions { Provider = provider.Length == 0 ? "sqlite" : provider, ConnectionString = "Host=x" };
+        var node = new NodeOptions { Roles = roles, SeedNodes = seed.Length == 0 ? [] : [seed], Hostname = hostname };
+
+        var result = new NodeOptionsValidator(Options.Create(storage)).Validate(null, node);
+
+        Assert.True(result.Failed);
+        Assert.Contains(expected, result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Fact(DisplayName = "The default node holds all three roles and passes its checks; a postgres cluster node with seeds does too")]
+    public void Valid_settings_pass()
+    {
+        Assert.Equal(new NodeRoles(true, true, true), new NodeOptions().ParsedRoles());
+        Assert.Equal(new NodeRoles(Gateway: true, Quotes: false, Watchlists: false), NodeRoles.Parse(" Gateway "));
+        Assert.True(new NodeOptionsValidator(Options.Create(new StorageOptions())).Validate(null, new NodeOptions()).Succeeded);
+        var clusterNode = new NodeOptions { Roles = "gateway", SeedNodes = ["akka.tcp://actorquotes@10.0.0.1:4053"], Hostname = "0.0.0.0", PublicHostname = "aq-0" };
+        var postgres = new StorageOptions { Provider = "postgresql", ConnectionString = "Host=db" };
+        Assert.True(new NodeOptionsValidator(Options.Create(postgres)).Validate(null, clusterNode).Succeeded);
+    }
+
+    [Fact(DisplayName = "A single node is live and ready: Up member, journal answering, shard regions reaching their coordinators")]
+    public async Task Single_node_health()
+    {
+        await using var host = await GatewayHost.StartAsync();
+
+        var live = await host.Http.GetAsync("/health/live");
+        Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+        var ready = await host.Http.GetAsync("/health/ready");
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        Assert.Equal("no-store", ready.Headers.CacheControl?.ToString());
+        var checks = (await ready.ReadJson())["checks"]!;
+        foreach (var check in new[] { "cluster-member", "journal", "shard-regions" })
+        {
+            Assert.Equal("Healthy", checks[check]!["status"]!.GetValue<string>());
+        }
+
+        Assert.Contains("gateway,quotes,watchlists", checks["cluster-member"]!["description"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
+    private static string TempDirectory() => Path.Combine(Path.GetTempPath(), "aq-startup-" + Guid.NewGuid().ToString("N"));
+}
