@@ -1,6 +1,6 @@
 import { formatMoney } from '../format';
 
-const width = 96;
+const width = 80;
 const height = 28;
 const pad = 2;
 
