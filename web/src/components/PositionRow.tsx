@@ -163,7 +163,7 @@ export function PositionRow({ row, onSave, onRemove }: Props) {
         {row.unrealizedPl === null ? '–' : formatSignedMoney(row.unrealizedPl, row.currency)}
       </td>
       <td className="spark">
-        <Sparkline points={row.history} currency={row.currency} label={`Prices of ${row.tickerSymbol} today`} trend={priceTrend} />
+        <Sparkline points={row.history} currency={row.currency} label={`Prices of ${row.tickerSymbol} since this page opened`} />
       </td>
       <td className="row-actions">
         {editing ? (

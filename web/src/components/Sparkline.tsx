@@ -1,11 +1,11 @@
 import { formatMoney } from '../format';
 
-const width = 80;
+const width = 72;
 const height = 28;
 const pad = 2;
 
 /** The prices seen on the stream since the view opened, as a small SVG line. */
-export function Sparkline(props: { points: readonly number[]; currency?: string; label: string; trend: 'up' | 'down' | 'flat' }) {
+export function Sparkline(props: { points: readonly number[]; currency?: string; label: string }) {
   const { points } = props;
   if (points.length < 2) {
     return <span className="sparkline-empty" aria-label={`${props.label}: not enough prices yet`} role="img">–</span>;
@@ -19,9 +19,11 @@ export function Sparkline(props: { points: readonly number[]; currency?: string;
     .join(' ');
   const first = points[0];
   const last = points[points.length - 1];
+  // Coloured by what the line shows (since the page opened), not by the day's change.
+  const direction = last > first ? 'up' : last < first ? 'down' : 'flat';
   return (
     <svg
-      className={`sparkline ${props.trend}`}
+      className={`sparkline ${direction}`}
       width={width}
       height={height}
       viewBox={`0 0 ${width} ${height}`}

@@ -171,7 +171,8 @@ export function WatchlistView(props: { watchlistId: number; name: string; onGone
       <div className="table-scroll" role="region" aria-labelledby="positions-caption" tabIndex={0}>
         <table className="positions">
           <caption id="positions-caption">
-            Positions in {title || 'this watchlist'}: live prices and unrealized profit and loss
+            Positions in {title || 'this watchlist'}
+            <span className="visually-hidden">: live prices and unrealized profit and loss</span>
           </caption>
           <thead>
             <tr>
@@ -182,7 +183,7 @@ export function WatchlistView(props: { watchlistId: number; name: string; onGone
               <th scope="col" className="num">Quantity</th>
               <th scope="col" className="num">Purchase price</th>
               <th scope="col" className="num">Unrealized P&amp;L</th>
-              <th scope="col">Today</th>
+              <th scope="col">Trend</th>
               <th scope="col"><span className="visually-hidden">Actions</span></th>
             </tr>
           </thead>
