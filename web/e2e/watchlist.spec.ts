@@ -192,3 +192,50 @@ test('on a phone-sized screen the page fits and the table scrolls sideways', asy
   await expect(page.getByRole('region', { name: /Positions in Core/ })).toHaveAttribute('tabindex', '0');
   expect(widths.table).toBeGreaterThanOrEqual(widths.region);
 });
+
+test('rename, remove a stock, delete a watchlist, and a watchlist deleted elsewhere stops its stream', async ({ page }) => {
+  await page.goto(gateway.baseUrl + '/signin');
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('link', { name: 'Core' }).click();
+  await expect(page.getByTestId('connection-status')).toHaveText('Live');
+
+  await page.getByRole('button', { name: 'Rename Core' }).click();
+  const newName = page.getByLabel('New name for Core');
+  await expect(newName).toBeFocused();
+  await newName.fill('Japan');
+  await newName.press('Enter');
+  await expect(page.getByRole('heading', { level: 1, name: 'Japan' })).toBeVisible();
+  await expect(page.getByRole('link', { name: 'Japan' })).toBeVisible();
+
+  await page.getByRole('button', { name: 'Remove Apple Inc. (AAPL)' }).click();
+  await page.getByRole('button', { name: 'Remove AAPL' }).click();
+  await expect(page.locator('tr[data-ticker="AAPL"]')).toHaveCount(0);
+  // A later frame still has no AAPL, and the totals are in yen alone.
+  const lastUpdate = await page.getByTestId('last-update').getAttribute('datetime');
+  await expect(page.getByTestId('last-update')).not.toHaveAttribute('datetime', lastUpdate ?? '');
+  await expect(page.locator('tr[data-ticker="AAPL"]')).toHaveCount(0);
+  await expect(page.getByTestId('totals-USD')).toHaveCount(0);
+
+  // Deleted in another window (here: straight through the API) while this page streams it: 4404.
+  await page.getByLabel('New watchlist').fill('Temp');
+  await page.getByRole('button', { name: 'Create' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Temp' })).toBeVisible();
+  await expect(page.getByTestId('connection-status')).toHaveText('Live');
+  const id = /\/watchlists\/(\d+)$/.exec(page.url())![1];
+  const token = await page.evaluate(() => JSON.parse(localStorage.getItem('actorquotes.session')!).token as string);
+  const deleted = await page.request.delete(`${gateway.baseUrl}/api/v1/watchlists/${id}`, { headers: { Authorization: `Bearer ${token}` } });
+  expect(deleted.status()).toBe(204);
+  await expect(page.getByRole('heading', { level: 1, name: 'Watchlist not found' })).toBeVisible();
+  await expect(page.getByRole('link', { name: 'Temp' })).toHaveCount(0);
+
+  // Deleting from the panel asks once more.
+  await page.getByLabel('New watchlist').fill('Scratch');
+  await page.getByRole('button', { name: 'Create' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Scratch' })).toBeVisible();
+  await page.getByRole('button', { name: 'Delete Scratch' }).click();
+  await page.getByRole('button', { name: 'Delete “Scratch”' }).click();
+  await expect(page.getByRole('link', { name: 'Scratch' })).toHaveCount(0);
+  await expect(page).toHaveURL(new RegExp(`${gateway.baseUrl}/$`));
+});

@@ -111,7 +111,7 @@ function Shell(props: { username: string; path: string; onSignOut: () => void; o
           ) : watchlists !== null && selected === null ? (
             <section className="empty-state">
               <h1>Watchlist not found</h1>
-              <p role="alert">This watchlist does not exist, or it is not yours.</p>
+              <p role="alert">This watchlist does not exist (it may have just been deleted), or it is not yours. Pick another one.</p>
             </section>
           ) : (
             <WatchlistView

@@ -46,7 +46,7 @@ export function AuthPage(props: { mode: 'signin' | 'signup'; notice: string | nu
       <p className="brand">ActorQuotes</p>
       <h1 ref={heading} tabIndex={-1}>{signUp ? 'Create an account' : 'Sign in'}</h1>
       {props.notice && !error && <p className="notice" role="status">{props.notice}</p>}
-      <form onSubmit={submit} noValidate={false} aria-describedby={error ? `${id}-error` : undefined}>
+      <form onSubmit={submit} aria-describedby={error ? `${id}-error` : undefined}>
         <label htmlFor={`${id}-username`}>Username</label>
         <input
           id={`${id}-username`}

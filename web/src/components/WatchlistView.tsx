@@ -125,7 +125,8 @@ export function WatchlistView(props: { watchlistId: number; name: string; onGone
     [watchlistId],
   );
 
-  const title = watchlist?.name ?? props.name;
+  // The panel's name follows renames; the fetched watchlist covers a deep link before the list loads.
+  const title = props.name || watchlist?.name || '';
 
   if (loadError && !gone) {
     return (
