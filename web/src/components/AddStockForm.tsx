@@ -113,6 +113,12 @@ export function AddStockForm({ existing, onAdd }: Props) {
               setQuery(e.target.value);
               setSelected(null);
             }}
+            onKeyDown={(e) => {
+              if (e.key === 'Escape' && results !== null) {
+                e.preventDefault();
+                setResults(null);
+              }
+            }}
           />
           <p id={`${id}-results-status`} className="visually-hidden" role="status" aria-live="polite">
             {results === null ? '' : results.length === 0 ? 'No company found.' : `${results.length} companies found.`}
