@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# Builds ActorQuotes with warnings as errors and runs every test. Needs only the .NET SDK of global.json;
-# packages restore from NuGet. Prints "N passed, N failed" as its last line.
+# Builds ActorQuotes with warnings as errors and runs every test: the .NET tests, then the web client's
+# Vitest tests and its end-to-end tests in Debian's Chromium against the real gateway. Needs the .NET SDK of
+# global.json and Node.js 20.19+ with npm; NuGet and npm packages restore on first use, and the PostgreSQL
+# server and Chromium are installed with apt-get when missing (as root). Prints "N passed, N failed" as its
+# last line, counting all three.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -24,6 +27,27 @@ if [ ! -x "$pg_bin/initdb" ]; then
 fi
 export AQ_PG_BIN="$pg_bin"
 
+# The web client (web/) is built by the gateway's build with npm; its end-to-end tests drive Debian's
+# Chromium (never a browser that Playwright would download).
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  echo "test.sh: Node.js 20.19+ and npm are required to build and test the web client (web/)" >&2
+  exit 1
+fi
+chromium_bin="${AQ_CHROMIUM:-/usr/bin/chromium}"
+if [ ! -x "$chromium_bin" ]; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "test.sh: installing Debian's chromium for the web client's end-to-end tests"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    echo "test.sh: Chromium not found at $chromium_bin (set AQ_CHROMIUM, or install Debian's chromium)" >&2
+    exit 1
+  fi
+fi
+export AQ_CHROMIUM="$chromium_bin"
+if [ ! web/node_modules/.package-lock.json -nt web/package-lock.json ]; then
+  (cd web && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
 results="$(mktemp -d)"
 trap 'rm -rf "$results"' EXIT
 
@@ -42,6 +66,29 @@ for trx in "$results"/*.trx; do
   f=$(grep -o 'failed="[0-9]*"' "$trx" | head -1 | tr -dc 0-9)
   passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
 done
+
+# The web client: Vitest (the hook against a fake socket, formatting, error messages), then Playwright
+# against the gateway just built (web/e2e starts it on a free loopback port). Each writes a JSON report;
+# a runner that fails without one counts as one failure.
+web_counts() { # report.json kind -> "passed failed"
+  node -e '
+    const fs = require("fs");
+    try {
+      const r = JSON.parse(fs.readFileSync(process.argv[1], "utf8"));
+      if (process.argv[2] === "vitest") console.log(r.numPassedTests, r.numFailedTests + (r.numTotalTests === 0 ? 1 : 0));
+      else console.log(r.stats.expected + r.stats.flaky, r.stats.unexpected + (r.errors || []).length + (r.stats.expected + r.stats.unexpected === 0 ? 1 : 0));
+    } catch { console.log(0, 1); }' "$1" "$2"
+}
+web_status=0
+(cd web && npx vitest run --reporter=default --reporter=json --outputFile="$results/vitest.json") || web_status=$?
+read -r p f <<<"$(web_counts "$results/vitest.json" vitest)"
+passed=$((passed + p)); failed=$((failed + f))
+(cd web && rm -f test-results/e2e-results.json && npx playwright test) || web_status=$?
+read -r p f <<<"$(web_counts web/test-results/e2e-results.json playwright)"
+passed=$((passed + p)); failed=$((failed + f))
+if [ "$web_status" -ne 0 ] && [ "$status" -eq 0 ]; then
+  status=$web_status
+fi
 if [ "$passed" -eq 0 ] && [ "$status" -eq 0 ]; then
   echo "test.sh: no test ran" >&2
   status=1

@@ -99,6 +99,7 @@ public static class GatewayApp
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseWebClient();
         app.UseWebSockets();
         app.UseAuthentication();
         app.UseAuthorization();
