@@ -97,17 +97,22 @@ public static class GatewayApp
         services.AddExceptionHandler<ActorExceptionHandler>();
 
         var app = builder.Build();
+        var gateway = ServesPublicApi(builder.Configuration);
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        app.UseWebClient();
+        if (gateway)
+        {
+            app.UseWebClient();
+        }
+
         app.UseWebSockets();
         app.UseAuthentication();
         app.UseAuthorization();
 
         app.MapActorQuotesHealth();
 
-        // The public API is the gateway role's; a quotes- or watchlists-only node answers health checks only.
-        if (ServesPublicApi(builder.Configuration))
+        // The public API and the web client are the gateway role's; other nodes answer health checks only.
+        if (gateway)
         {
             app.MapAuthEndpoints();
             app.MapCompanyEndpoints();
