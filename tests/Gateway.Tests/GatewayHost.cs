@@ -49,7 +49,33 @@ public sealed class GatewayHost : IAsyncDisposable
         ];
         var app = GatewayApp.Build(args);
         await app.StartAsync();
-        return new GatewayHost(app, dataDirectory, owns);
+        var host = new GatewayHost(app, dataDirectory, owns);
+        await host.WaitReadyAsync();
+        return host;
+    }
+
+    /// <summary>
+    /// Waits (bounded) for <c>/health/ready</c>, as a load balancer would before sending traffic: the node is an
+    /// Up member and its shard coordinators answer, so a test's first request does not race cluster formation.
+    /// </summary>
+    private async Task WaitReadyAsync()
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (true)
+        {
+            using var response = await Http.GetAsync("/health/ready");
+            if (response.IsSuccessStatusCode)
+            {
+                return;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"the gateway was not ready within 60 s: {await response.Content.ReadAsStringAsync()}");
+            }
+
+            await Task.Delay(100);
+        }
     }
 
     /// <summary>Stops the node as an operator would (graceful), keeping its data folder.</summary>
