@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using ActorQuotes.Contracts;
 using ActorQuotes.Contracts.Accounts;
+using ActorQuotes.Contracts.Feeds;
 using ActorQuotes.Contracts.Ids;
 using ActorQuotes.Contracts.Serialization;
 using ActorQuotes.Contracts.Tickers;
@@ -74,6 +75,10 @@ public sealed class SerializationTests(ITestOutputHelper output) : ActorQuotesTe
         new TickerStats("AAPL", new Quote("AAPL", 271.25, 270, At, 18) { Open = 270.5, DayHigh = 272, DayLow = 269.9, Volume = 12_300 }, 18,
             ImmutableDictionary<TickRejection, long>.Empty.Add(TickRejection.OutOfOrder, 2)),
         new TickerSnapshot(new Quote("7203", 2650, 2600, At, 40) { Open = 2610, DayHigh = 2660, DayLow = 2600, Volume = 5000 }, At.AddHours(3)),
+        PauseFeed.Instance,
+        ResumeFeed.Instance,
+        GetFeedStatus.Instance,
+        new FeedStatus("simulated", true, 1234),
     ];
 
     /// <summary>
