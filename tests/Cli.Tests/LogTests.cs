@@ -33,7 +33,8 @@ public sealed partial class LogTests
                 var uri = new Uri(node.BaseAddress.ToString().Replace("http://", "ws://", StringComparison.Ordinal) + "api/v1/ws/quotes?token=" + token);
                 using var cts = new CancellationTokenSource(Wait);
                 await socket.ConnectAsync(uri, cts.Token);
-                await socket.ReceiveText(Wait); // the server has seen the request by now
+                await socket.SendAsync("{\"action\":\"subscribe\",\"symbols\":[\"7203\"]}"u8.ToArray(), System.Net.WebSockets.WebSocketMessageType.Text, true, cts.Token);
+                Assert.Contains("\"type\":\"subscribed\"", await socket.ReceiveText(Wait)); // the server has seen the request by now
             }
 
             await Eventually(() => node.Output.Contains("/api/v1/ws/quotes?token=", StringComparison.Ordinal), node);
