@@ -170,7 +170,7 @@ public sealed class CliCommandTests(AdminNodeFixture fixture)
         var table = await Aq.Run(Node, "ticker", "stats");
 
         Assert.True(stats.ExitCode == 0, stats.ToString());
-        Assert.Equal(50, stats.Json["tickers"]!.AsArray().Count);
+        Assert.True(stats.Json["tickers"]!.AsArray().Count == 50, stats.Out);
         Assert.Equal(0, stats.Json["unanswered"]!.GetValue<int>());
         Assert.Contains("7203", table.Out);
         Assert.Contains("Total: ", table.Out);

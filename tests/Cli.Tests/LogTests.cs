@@ -6,6 +6,7 @@ using ActorQuotes.Gateway.Tests.Infrastructure;
 namespace ActorQuotes.Cli.Tests;
 
 /// <summary>The node's one log stream: the node address on every line, and no secret in any.</summary>
+[Collection(AdminNodeCollection.Name)] // one node process at a time beside the shared node: a loaded CI machine
 public sealed partial class LogTests
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(60);
