@@ -38,10 +38,10 @@ public static class Render
     public static void Regions(JsonNode json, TextWriter output)
     {
         output.WriteLine($"Node: {json["node"]}");
-        var table = new Table("REGION", "SHARDS HERE", "ENTITIES HERE");
+        var table = new Table("REGION", "HERE AS", "SHARDS HERE", "ENTITIES HERE");
         foreach (var r in Items(json, "regions"))
         {
-            table.Row(r["type_name"], r["shards"], r["entities"]);
+            table.Row(r["type_name"], r["proxy"]!.GetValue<bool>() ? "proxy" : "region", r["shards"], r["entities"]);
         }
 
         table.WriteTo(output);

@@ -1,3 +1,4 @@
+using ActorQuotes.Contracts.Routing;
 using ActorQuotes.Gateway.Problems;
 using Akka.Actor;
 using Akka.Cluster.Sharding;
@@ -13,15 +14,18 @@ public static class ShardingAdmin
 {
     public static readonly TimeSpan QueryTimeout = TimeSpan.FromSeconds(5);
 
+    /// <summary>The region types ActorQuotes runs; a node hosts each one or runs a proxy to it.</summary>
+    public static readonly IReadOnlyList<string> KnownTypes = [ShardRegions.Account, ShardRegions.IdSequence, ShardRegions.Ticker, ShardRegions.Watchlist];
+
     /// <summary>Every region type this node runs (or proxies), with the shards and entities it holds itself.</summary>
     public static async Task<Ok<RegionsView>> Regions(AdminContext admin, CancellationToken cancellationToken)
     {
-        var sharding = ClusterSharding.Get(admin.System);
+        var hosted = ClusterSharding.Get(admin.System).ShardTypeNames;
         var rows = new List<RegionRow>();
-        foreach (var type in sharding.ShardTypeNames.Order(StringComparer.Ordinal))
+        foreach (var type in TypeNames(admin.System))
         {
             var (shards, entities) = await LocalCounts(admin.System, type, cancellationToken);
-            rows.Add(new RegionRow(type, shards, entities));
+            rows.Add(new RegionRow(type, !hosted.Contains(type), shards, entities));
         }
 
         return TypedResults.Ok(new RegionsView(admin.NodeAddress, rows));
@@ -76,11 +80,21 @@ public static class ShardingAdmin
         return new EntityLocationView(type, location.EntityId, location.ShardId, location.ShardRegion.ToString(), location.EntityRef.HasValue);
     }
 
+    /// <summary>
+    /// Region types with a region or a proxy on this node (<see cref="ClusterSharding.ShardTypeNames"/> lists
+    /// only hosted regions, so the known types are tried as well).
+    /// </summary>
+    internal static IReadOnlyList<string> TypeNames(ActorSystem system) =>
+        ClusterSharding.Get(system).ShardTypeNames.Union(KnownTypes)
+            .Where(name => Region(system, name) is not null)
+            .Order(StringComparer.Ordinal)
+            .ToArray();
+
     /// <summary>The region or proxy of a type on this node, matched without regard to case.</summary>
     internal static (string Name, IActorRef Region)? Region(ActorSystem system, string type)
     {
         var sharding = ClusterSharding.Get(system);
-        var name = sharding.ShardTypeNames.FirstOrDefault(n => string.Equals(n, type, StringComparison.OrdinalIgnoreCase));
+        var name = sharding.ShardTypeNames.Union(KnownTypes).FirstOrDefault(n => string.Equals(n, type, StringComparison.OrdinalIgnoreCase));
         if (name is null)
         {
             return null;
@@ -88,11 +102,11 @@ public static class ShardingAdmin
 
         try
         {
-            return (name, sharding.ShardRegion(name));
+            return (name, sharding.ShardRegion(name)); // a hosted region, else a proxy
         }
         catch (ArgumentException)
         {
-            return (name, sharding.ShardRegionProxy(name));
+            return null;
         }
     }
 
@@ -110,12 +124,13 @@ public static class ShardingAdmin
 
     private static ProblemHttpResult UnknownRegion(ActorSystem system, string type) =>
         ApiProblems.Create(StatusCodes.Status404NotFound, "unknown_region", $"No shard region '{type}' on this node.",
-            "regions: " + string.Join(", ", ClusterSharding.Get(system).ShardTypeNames.Order(StringComparer.Ordinal)));
+            "regions: " + string.Join(", ", TypeNames(system)));
 }
 
 public sealed record RegionsView(string Node, IReadOnlyList<RegionRow> Regions);
 
-public sealed record RegionRow(string TypeName, int Shards, int Entities);
+/// <summary>A region type on this node: whether it is only a proxy here, and the shards and entities it hosts here.</summary>
+public sealed record RegionRow(string TypeName, bool Proxy, int Shards, int Entities);
 
 public sealed record RegionStatsView(string TypeName, IReadOnlyList<RegionNodeRow> Nodes);
 

@@ -4,7 +4,6 @@ using ActorQuotes.Actors.Admin;
 using ActorQuotes.Actors.Observability;
 using ActorQuotes.Gateway.Admin;
 using Akka.Cluster;
-using Akka.Cluster.Sharding;
 
 namespace ActorQuotes.Gateway.Observability;
 
@@ -30,7 +29,7 @@ public static class PrometheusExposition
 
         var shards = new List<(string? Label, double Value)>();
         var entities = new List<(string? Label, double Value)>();
-        foreach (var type in ClusterSharding.Get(system).ShardTypeNames.Order(StringComparer.Ordinal))
+        foreach (var type in ShardingAdmin.TypeNames(system))
         {
             var (shardCount, entityCount) = await ShardingAdmin.LocalCounts(system, type, context.RequestAborted);
             shards.Add(($"region=\"{Escape(type)}\"", shardCount));
