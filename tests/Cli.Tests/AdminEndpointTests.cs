@@ -53,7 +53,7 @@ public sealed class AdminEndpointTests(AdminNodeFixture fixture)
         }
     }
 
-    [Fact(DisplayName = "Without Admin:Key the admin endpoint is off and the start log says so")]
+    [Fact(DisplayName = "Without Admin:Key the admin endpoint is off: no admin port is bound")]
     public async Task Off_without_a_key()
     {
         await using var host = await GatewayHost.StartAsync(null, "--Feeds:Simulated:Enabled=false");

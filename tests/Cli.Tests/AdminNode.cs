@@ -36,7 +36,8 @@ public sealed class AdminNodeFixture : IAsyncLifetime
             "--Admin:Key=" + Key,
             "--Admin:Port=0",
             "--Feeds:Ingest:ApiKeys:0=" + FeedKey,
-            "--Streaming:FrameInterval=00:00:00.050");
+            "--Streaming:FrameInterval=00:00:00.050",
+            "--Streaming:HeartbeatAfter=00:05:00"); // frame counts in tests are exact: no heartbeat in between
         Node = AdminNode.Of(_host, Key);
     }
 

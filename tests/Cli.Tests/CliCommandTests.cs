@@ -234,6 +234,39 @@ public sealed class CliCommandTests(AdminNodeFixture fixture)
         Assert.Contains("[session_not_found]", again.Error);
     }
 
+    [Fact(DisplayName = "A quote that replaces an unsent one is counted as conflated: three ticks inside one interval, the feed paused, fold two")]
+    public async Task Sessions_count_conflation()
+    {
+        var username = AdminNodeFixture.NewUsername("conflate");
+        var (token, _) = await Node.Host.Http.RegisterAndLogin(username);
+        Assert.Equal(0, (await Aq.Run(Node, "feed", "pause", "simulated")).ExitCode);
+        try
+        {
+            using var socket = await Node.Host.Connect("/api/v1/ws/quotes?interval_ms=60000&token=" + token);
+            await Send(socket, """{"action":"subscribe","symbols":["9984"]}""");
+            await ReceiveUntil(socket, "\"type\":\"quote\""); // the first quote goes at once; the next wait for the interval
+            var price = (await Aq.Run(Node, "ticker", "show", "9984", "--json")).Json["price"]!.GetValue<double>();
+            var before = PrometheusText.Parse(await Aq.Run(Node, "metrics").ContinueWith(t => t.Result.Out, TaskScheduler.Default));
+            foreach (var step in new[] { 1, 2, 3 })
+            {
+                await Ingest($$"""[{"ticker_symbol":"9984","price":{{(price + step).ToString(System.Globalization.CultureInfo.InvariantCulture)}}}]""");
+            }
+
+            var list = await Aq.Run(Node, "sessions", "list", "--json");
+            var after = PrometheusText.Parse((await Aq.Run(Node, "metrics")).Out);
+
+            var session = list.Json["sessions"]!.AsArray().Single(s => s!["username"]!.GetValue<string>() == username)!;
+            Assert.Equal(("quotes", 2L), (session["stream"]!.GetValue<string>(), session["conflated"]!.GetValue<long>()));
+            Assert.Equal(2, session["frames_sent"]!.GetValue<long>()); // subscribed, first quote
+            Assert.Equal(["9984"], session["symbols"]!.AsArray().Select(x => x!.GetValue<string>()));
+            Assert.Equal(before.Value("actorquotes_updates_conflated_total") + 2, after.Value("actorquotes_updates_conflated_total"));
+        }
+        finally
+        {
+            Assert.Equal(0, (await Aq.Run(Node, "feed", "resume", "simulated")).ExitCode);
+        }
+    }
+
     [Fact(DisplayName = "watchlist show gives the state and last events from the journal and the node holding the entity")]
     public async Task Watchlist_show()
     {
