@@ -101,6 +101,11 @@ public static class Render
         output.WriteLine($"  ticks accepted {json["accepted"]}");
         var rejected = json["rejected"]!.AsObject().Select(kv => $"{kv.Key}={kv.Value}");
         output.WriteLine($"  ticks rejected {string.Join("  ", rejected)}");
+        if (json["last_rejected"] is { } last)
+        {
+            output.WriteLine($"  last rejected: {last["reason"]}, price {Table.Format(last["price"])} stamped {last["timestamp"]}, at {last["rejected_at"]}");
+        }
+
         output.WriteLine($"  subscribers on this node {json["subscribers_on_this_node"]}");
         output.WriteLine($"  runs on {json["node"]} (shard {json["shard_id"]})");
     }

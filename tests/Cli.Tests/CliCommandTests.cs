@@ -159,6 +159,8 @@ public sealed class CliCommandTests(AdminNodeFixture fixture)
         Assert.True(after.Json["sequence"]!.GetValue<long>() >= before.Json["sequence"]!.GetValue<long>());
         Assert.Contains("ticks rejected not_finite=", table.Out);
         Assert.Contains("subscribers on this node 1", table.Out);
+        Assert.Equal(("not_positive", -5.0), (after.Json["last_rejected"]!["reason"]!.GetValue<string>(), after.Json["last_rejected"]!["price"]!.GetValue<double>()));
+        Assert.Contains("last rejected: not_positive, price -5", table.Out);
         Assert.Equal(1, unknown.ExitCode);
         Assert.Contains("[unknown_symbol]", unknown.Error);
     }

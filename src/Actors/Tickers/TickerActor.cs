@@ -30,6 +30,7 @@ public sealed class TickerActor : ReceivePersistentActor, IWithTimers
     private TickerState _state;
     private long _accepted;
     private ImmutableDictionary<TickRejection, long> _rejected = TickerState.NoRejections;
+    private RejectedTick? _lastRejected;
     private int _unsaved;
     private bool _stopping;
 
@@ -72,7 +73,7 @@ public sealed class TickerActor : ReceivePersistentActor, IWithTimers
             RollIfDue();
             Sender.Tell(_state.Quote);
         });
-        Command<GetTickerStats>(_ => Sender.Tell(new TickerStats(_company.TickerSymbol, _state.Quote, _accepted, _rejected)));
+        Command<GetTickerStats>(_ => Sender.Tell(new TickerStats(_company.TickerSymbol, _state.Quote, _accepted, _rejected) { LastRejected = _lastRejected }));
         Command<RollCheck>(_ => RollIfDue());
         Command<SaveDue>(_ => Save());
         Command<SaveSnapshotSuccess>(s =>
@@ -119,6 +120,7 @@ public sealed class TickerActor : ReceivePersistentActor, IWithTimers
         {
             _rejected = _rejected.SetItem(reason, _rejected.GetValueOrDefault(reason) + 1);
             _metrics.TickRejected(reason);
+            _lastRejected = new RejectedTick(reason, tick.Price, tick.Timestamp, _clock.GetUtcNow());
             return (0, reason);
         }
 

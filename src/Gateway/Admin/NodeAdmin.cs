@@ -244,14 +244,21 @@ public sealed record TickerView(
     IReadOnlyDictionary<string, long> Rejected,
     int SubscribersOnThisNode,
     string Node,
-    string ShardId)
+    string ShardId,
+    LastRejectedView? LastRejected)
 {
     public static TickerView Of(TickerStats s, int subscribers, string node, string shardId) => new(
         s.Symbol, s.Quote.Price, s.Quote.PreviousClose, s.Quote.Change, s.Quote.ChangePercent, s.Quote.Sequence, s.Quote.Timestamp,
         s.Quote.Open, s.Quote.DayHigh, s.Quote.DayLow, s.Quote.Volume, s.Accepted,
         Enum.GetValues<TickRejection>().ToDictionary(r => Observability.PrometheusExposition.SnakeCase(r.ToString()), r => s.Rejected.GetValueOrDefault(r)),
-        subscribers, node, shardId);
+        subscribers, node, shardId,
+        s.LastRejected is { } r
+            ? new LastRejectedView(Observability.PrometheusExposition.SnakeCase(r.Reason.ToString()), r.Price, r.Timestamp, r.RejectedAt)
+            : null);
 }
+
+/// <summary>The last refused tick: why, its price and timestamp as sent, and when it was refused.</summary>
+public sealed record LastRejectedView(string Reason, double Price, DateTimeOffset Timestamp, DateTimeOffset RejectedAt);
 
 public sealed record TickerStatsView(IReadOnlyList<TickerRow> Tickers, long Accepted, long Rejected, int Unanswered);
 
