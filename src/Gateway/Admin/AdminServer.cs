@@ -60,7 +60,17 @@ public sealed class AdminServer(
         var keyCheck = app.Services.GetRequiredService<AdminKeyCheck>();
         app.Use((context, next) => keyCheck.InvokeAsync(context, _ => next()));
         app.MapAdminEndpoints();
-        await app.StartAsync(cancellationToken);
+        try
+        {
+            await app.StartAsync(cancellationToken);
+        }
+        catch (IOException e)
+        {
+            await app.DisposeAsync();
+            throw new InvalidOperationException(
+                $"Admin:Port {settings.Port} on Admin:Hostname {settings.Hostname} cannot be bound ({e.Message}); choose another port, or 0 for a free one.", e);
+        }
+
         _app = app;
 
         var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
