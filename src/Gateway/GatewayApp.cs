@@ -5,6 +5,7 @@ using ActorQuotes.Actors.Tickers;
 using ActorQuotes.Gateway.Auth;
 using ActorQuotes.Gateway.Endpoints;
 using ActorQuotes.Gateway.Hosting;
+using ActorQuotes.Gateway.Observability;
 using ActorQuotes.Gateway.Problems;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http.Json;
@@ -27,6 +28,7 @@ public static class GatewayApp
         });
 
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
+        builder.Logging.AddActorQuotesConsole();
 
         var services = builder.Services;
         services.AddOptions<NodeOptions>().BindConfiguration(NodeOptions.Section).ValidateDataAnnotations().ValidateOnStart();
@@ -68,8 +70,10 @@ public static class GatewayApp
         services.AddSingleton<TokenService>();
         services.AddSingleton<ActorQuotesRegions>();
         services.AddSingleton<Streaming.SocketRegistry>();
+        services.AddSingleton<Streaming.LiveSessions>();
         services.AddActorQuotesAkka();
         services.AddActorQuotesHealthChecks();
+        services.AddActorQuotesOperations(); // after the actor system: the admin endpoint starts once it runs
         services.AddHostedService<StartupBanner>();
 
         services.AddAuthentication(TokenAuthenticationHandler.SchemeName)

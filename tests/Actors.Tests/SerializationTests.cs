@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using ActorQuotes.Contracts;
 using ActorQuotes.Contracts.Accounts;
+using ActorQuotes.Contracts.Feeds;
 using ActorQuotes.Contracts.Ids;
 using ActorQuotes.Contracts.Serialization;
 using ActorQuotes.Contracts.Tickers;
@@ -72,8 +73,15 @@ public sealed class SerializationTests(ITestOutputHelper output) : ActorQuotesTe
         new TickRejected("AAPL", TickRejection.OutsideBand),
         new GetTickerStats("AAPL"),
         new TickerStats("AAPL", new Quote("AAPL", 271.25, 270, At, 18) { Open = 270.5, DayHigh = 272, DayLow = 269.9, Volume = 12_300 }, 18,
-            ImmutableDictionary<TickRejection, long>.Empty.Add(TickRejection.OutOfOrder, 2)),
+            ImmutableDictionary<TickRejection, long>.Empty.Add(TickRejection.OutOfOrder, 2))
+        {
+            LastRejected = new RejectedTick(TickRejection.OutOfOrder, 271, At.AddSeconds(-1), At),
+        },
         new TickerSnapshot(new Quote("7203", 2650, 2600, At, 40) { Open = 2610, DayHigh = 2660, DayLow = 2600, Volume = 5000 }, At.AddHours(3)),
+        PauseFeed.Instance,
+        ResumeFeed.Instance,
+        GetFeedStatus.Instance,
+        new FeedStatus("simulated", true, 1234),
     ];
 
     /// <summary>
@@ -87,6 +95,8 @@ public sealed class SerializationTests(ITestOutputHelper output) : ActorQuotesTe
         ["aq.acct.link-watchlist"] = new LinkWatchlist("alice", 5),
         ["aq.acct.ev.registered"] = new AccountRegistered(1, "alice", "pbkdf2-sha512$210000$c2FsdA==$aGFzaA==", At),
         ["aq.acct.ev.watchlist-linked"] = new WatchlistLinked(5, At),
+        ["aq.tk.stats"] = new TickerStats("AAPL", new Quote("AAPL", 271.25, 270, At, 18) { Open = 270.5, DayHigh = 272, DayLow = 269.9, Volume = 12_300 }, 18,
+            ImmutableDictionary<TickRejection, long>.Empty.Add(TickRejection.OutOfOrder, 2)),
     };
 
     // One actor system checks every manifest (a theory row each would start 37 systems).

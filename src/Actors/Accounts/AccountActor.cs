@@ -1,3 +1,4 @@
+using ActorQuotes.Actors.Observability;
 using ActorQuotes.Actors.Persistence;
 using ActorQuotes.Contracts;
 using ActorQuotes.Contracts.Accounts;
@@ -157,6 +158,7 @@ public sealed class AccountActor : ReceivePersistentActor
         Write(new TokenRevoked(command.TokenId, command.ExpiresAt, _clock.GetUtcNow()), () =>
         {
             _mediator.Tell(new Publish(Topics.Account(_state.Username), new TokenRevokedNotice(_state.Username, command.TokenId)));
+            NodeMetrics.Get(Context.System).Published("account");
             return new TokenRevocationRecorded(_state.Username, command.TokenId);
         });
     }
@@ -166,8 +168,10 @@ public sealed class AccountActor : ReceivePersistentActor
     {
         var replyTo = Sender;
         _awaitingWrite = replyTo;
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         Persist(e, persisted =>
         {
+            NodeMetrics.Get(Context.System).JournalWriteSeconds.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
             _awaitingWrite = null;
             _state = _state.Apply(persisted);
             Context.Parent.Tell(new JournaledState(_state));

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using ActorQuotes.Contracts.Feeds;
 using ActorQuotes.Contracts.Tickers;
 using Akka.Actor;
 using Akka.Event;
@@ -31,6 +32,7 @@ public sealed class ReplayFeedActor : ReceiveActor, IWithTimers
     private int _next;
     private TimeSpan _passStart;
     private long _sent;
+    private bool _paused;
 
     public ReplayFeedActor(ImmutableArray<ReplayRow> rows, IActorRef tickers, ReplayFeedOptions options, TimeProvider clock)
     {
@@ -54,7 +56,36 @@ public sealed class ReplayFeedActor : ReceiveActor, IWithTimers
             ? _due[^1] / (rows.Length - 1)
             : TimeSpan.FromSeconds(1) / options.Speed;
 
-        Receive<Emit>(_ => EmitDue());
+        Receive<Emit>(_ =>
+        {
+            if (!_paused)
+            {
+                EmitDue(); // an Emit queued before the pause is dropped
+            }
+        });
+        Receive<PauseFeed>(_ =>
+        {
+            if (!_paused)
+            {
+                _paused = true;
+                Timers.Cancel("emit");
+            }
+
+            Sender.Tell(Status());
+        });
+        Receive<ResumeFeed>(_ =>
+        {
+            if (_paused)
+            {
+                // Carry on from the next row as if the pause had not happened: the pass starts later by its length.
+                _paused = false;
+                _passStart = Now - _due[_next];
+                Timers.StartSingleTimer("emit", Emit.Instance, TimeSpan.Zero);
+            }
+
+            Sender.Tell(Status());
+        });
+        Receive<GetFeedStatus>(_ => Sender.Tell(Status()));
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -77,6 +108,8 @@ public sealed class ReplayFeedActor : ReceiveActor, IWithTimers
         _passStart = Now;
         Timers.StartSingleTimer("emit", Emit.Instance, TimeSpan.Zero);
     }
+
+    private FeedStatus Status() => new("replay", _paused, _sent);
 
     private void EmitDue()
     {

@@ -1,4 +1,5 @@
 using ActorQuotes.Actors.Catalog;
+using ActorQuotes.Contracts.Feeds;
 using ActorQuotes.Contracts.Tickers;
 using Akka.Actor;
 
@@ -19,6 +20,8 @@ public sealed class SimulatedFeedActor : ReceiveActor, IWithTimers
     private readonly TimeProvider _clock;
     private readonly Random _random;
     private double _owed;
+    private bool _paused;
+    private long _sent;
 
     public SimulatedFeedActor(CompanyCatalog catalog, IActorRef tickers, SimulatedFeedOptions options, TimeProvider clock)
     {
@@ -32,7 +35,25 @@ public sealed class SimulatedFeedActor : ReceiveActor, IWithTimers
         _clock = clock;
         _random = new Random(options.Seed);
 
-        Receive<Emit>(_ => EmitDue());
+        Receive<Emit>(_ =>
+        {
+            if (!_paused)
+            {
+                EmitDue();
+            }
+        });
+        Receive<PauseFeed>(_ =>
+        {
+            _paused = true;
+            _owed = 0; // ticks not sent while paused are not owed afterwards
+            Sender.Tell(Status());
+        });
+        Receive<ResumeFeed>(_ =>
+        {
+            _paused = false;
+            Sender.Tell(Status());
+        });
+        Receive<GetFeedStatus>(_ => Sender.Tell(Status()));
         Receive<Quote>(quote =>
         {
             // Walk on from where each ticker is (it may have resumed from a snapshot), not the catalog.
@@ -79,8 +100,11 @@ public sealed class SimulatedFeedActor : ReceiveActor, IWithTimers
             price = Math.Round(price, 2);
             _prices[i] = price;
             _tickers.Tell(new Tick(company.TickerSymbol, price, _random.Next(1, 50) * 100, now));
+            _sent++;
         }
     }
+
+    private FeedStatus Status() => new("simulated", _paused, _sent);
 
     private double NextGaussian()
     {

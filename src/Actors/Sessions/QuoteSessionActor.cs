@@ -38,6 +38,8 @@ public sealed class QuoteSessionActor : StreamSessionActor
     public static Props Props(SessionUser user, IFrameSink sink, SessionServices services, StreamPace pace) =>
         Akka.Actor.Props.Create(() => new QuoteSessionActor(user, sink, services, pace));
 
+    protected override IReadOnlyCollection<string> FollowedSymbols => _symbols;
+
     protected override bool HasFrame => _subscribedDue || _pending.Count > 0;
 
     // The subscribed frame, first quotes and the rest of a started round go at once.
@@ -154,6 +156,10 @@ public sealed class QuoteSessionActor : StreamSessionActor
         if (!_pending.ContainsKey(quote.Symbol))
         {
             (first ? _immediate : _order).Enqueue(quote.Symbol);
+        }
+        else
+        {
+            CountConflated();
         }
 
         _pending[quote.Symbol] = quote;

@@ -1,4 +1,5 @@
 using System.Buffers;
+using ActorQuotes.Actors.Observability;
 using ActorQuotes.Contracts;
 using ActorQuotes.Contracts.Accounts;
 using ActorQuotes.Contracts.Frames;
@@ -25,6 +26,11 @@ public abstract class StreamSessionActor : ReceiveActor, IWithTimers
     private bool _inFlight;
     private DateTimeOffset _lastSentAt = DateTimeOffset.MinValue;
     private DateTimeOffset _lastFrameAt;
+    private DateTimeOffset _openedAt;
+
+    // Per-session counters for `aq sessions list`: plain fields, read only by the actor itself.
+    private long _framesSent;
+    private long _conflated;
 
     protected StreamSessionActor(SessionUser user, IFrameSink sink, SessionServices services, TimeSpan interval)
     {
@@ -33,6 +39,7 @@ public abstract class StreamSessionActor : ReceiveActor, IWithTimers
         Services = services;
         Interval = interval;
         _writer = FrameWriter.CreateWriter(_buffer);
+        Metrics = NodeMetrics.Get(Context.System);
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -44,6 +51,15 @@ public abstract class StreamSessionActor : ReceiveActor, IWithTimers
     protected TimeSpan Interval { get; }
 
     protected ILoggingAdapter Log { get; } = Context.GetLogger();
+
+    /// <summary>This node's counters (frames, conflation, slow consumers).</summary>
+    protected NodeMetrics Metrics { get; }
+
+    /// <summary>The watchlist this session streams, or null for a quote stream.</summary>
+    protected virtual long? WatchlistId => null;
+
+    /// <summary>The symbols this session follows now.</summary>
+    protected abstract IReadOnlyCollection<string> FollowedSymbols { get; }
 
     /// <summary>Frames written so far; the last one carried this number as its <c>sequence</c>.</summary>
     protected long Sequence { get; private set; }
@@ -80,6 +96,7 @@ public abstract class StreamSessionActor : ReceiveActor, IWithTimers
         var untilExpiry = User.TokenExpiresAt - Now;
         Timers.StartSingleTimer("token-expiry", TokenExpired.Instance, untilExpiry > TimeSpan.Zero ? untilExpiry : TimeSpan.Zero);
         _lastFrameAt = Now;
+        _openedAt = _lastFrameAt;
 
         // One periodic check per session, rather than timers restarted for every frame: heartbeats, the
         // slow-consumer rule and the subclass's own cadence compare times on each check.
@@ -113,6 +130,7 @@ public abstract class StreamSessionActor : ReceiveActor, IWithTimers
             if (_inFlight && !Closing && now - _lastFrameAt >= Services.Options.SlowConsumerTimeout)
             {
                 Log.Info("Session {0} closes a client that stopped reading", Self.Path.Name);
+                Metrics.SlowConsumerCloses.Add(1);
                 CloseWith(CloseCodes.SlowConsumer, CloseCodes.SlowConsumerCode, "the client did not read its frames");
                 Timers.StartSingleTimer("abort", AbortNow.Instance, Services.Options.SlowConsumerCloseGrace);
                 return;
@@ -135,6 +153,13 @@ public abstract class StreamSessionActor : ReceiveActor, IWithTimers
         {
             Log.Debug("Session {0} stops: send failed ({1})", Self.Path.Name, failed.Cause.Message);
             Context.Stop(Self);
+        });
+        Receive<GetSessionInfo>(_ => Sender.Tell(new SessionInfo(User.UserId, User.Username, WatchlistId,
+            FollowedSymbols.ToArray(), _framesSent, _conflated, _openedAt)));
+        Receive<KickSession>(kick =>
+        {
+            Log.Info("Session {0} closed by an operator: {1}", Self.Path.Name, kick.Reason);
+            CloseWith(CloseCodes.PolicyViolation, CloseCodes.PolicyViolationCode, kick.Reason);
         });
         Receive<ErrorSent>(_ => { });
         Receive<Closed>(_ => Context.Stop(Self));
@@ -182,6 +207,16 @@ public abstract class StreamSessionActor : ReceiveActor, IWithTimers
         Send();
     }
 
+    /// <summary>
+    /// Counts a quote that replaced an unsent quote of the same symbol: it will be folded into a later
+    /// frame because one was in flight or the interval had not passed.
+    /// </summary>
+    protected void CountConflated()
+    {
+        _conflated++;
+        Metrics.UpdatesConflated.Add(1);
+    }
+
     /// <summary>Sends one error frame, then closes with <paramref name="closeCode"/> and stops.</summary>
     protected void CloseWith(int closeCode, string errorCode, string message)
     {
@@ -222,6 +257,8 @@ public abstract class StreamSessionActor : ReceiveActor, IWithTimers
     {
         _inFlight = true;
         _lastFrameAt = Now;
+        _framesSent++;
+        Metrics.FramesSent.Add(1);
         _sink.SendAsync(_buffer.WrittenMemory).PipeTo(Self, success: () => FrameSent.Instance, failure: ex => new SendFailed(ex));
     }
 

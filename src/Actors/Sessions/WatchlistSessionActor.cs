@@ -46,6 +46,10 @@ public sealed class WatchlistSessionActor : StreamSessionActor
 
     protected override bool Paced => _firstFrameSent;
 
+    protected override long? WatchlistId => _watchlistId;
+
+    protected override IReadOnlyCollection<string> FollowedSymbols => _subscribed;
+
     protected override bool HasFrame
     {
         get
@@ -193,7 +197,11 @@ public sealed class WatchlistSessionActor : StreamSessionActor
         }
 
         _quotes[quote.Symbol] = quote;
-        _changed.Add(quote.Symbol);
+        if (!_changed.Add(quote.Symbol) && _firstFrameSent)
+        {
+            CountConflated(); // the previous quote of this symbol was never sent
+        }
+
         _dirty = true;
         MaybeSend();
     }

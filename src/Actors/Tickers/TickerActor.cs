@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using ActorQuotes.Actors.Catalog;
+using ActorQuotes.Actors.Observability;
 using ActorQuotes.Contracts;
 using ActorQuotes.Contracts.Tickers;
 using Akka.Actor;
@@ -25,9 +26,11 @@ public sealed class TickerActor : ReceivePersistentActor, IWithTimers
     private readonly TimeProvider _clock;
     private readonly TickerOptions _options;
     private readonly string _topic;
+    private readonly NodeMetrics _metrics = NodeMetrics.Get(Context.System);
     private TickerState _state;
     private long _accepted;
     private ImmutableDictionary<TickRejection, long> _rejected = TickerState.NoRejections;
+    private RejectedTick? _lastRejected;
     private int _unsaved;
     private bool _stopping;
 
@@ -70,7 +73,7 @@ public sealed class TickerActor : ReceivePersistentActor, IWithTimers
             RollIfDue();
             Sender.Tell(_state.Quote);
         });
-        Command<GetTickerStats>(_ => Sender.Tell(new TickerStats(_company.TickerSymbol, _state.Quote, _accepted, _rejected)));
+        Command<GetTickerStats>(_ => Sender.Tell(new TickerStats(_company.TickerSymbol, _state.Quote, _accepted, _rejected) { LastRejected = _lastRejected }));
         Command<RollCheck>(_ => RollIfDue());
         Command<SaveDue>(_ => Save());
         Command<SaveSnapshotSuccess>(s =>
@@ -116,11 +119,14 @@ public sealed class TickerActor : ReceivePersistentActor, IWithTimers
         if (_state.Check(tick, _options.MaxJumpPercent) is { } reason)
         {
             _rejected = _rejected.SetItem(reason, _rejected.GetValueOrDefault(reason) + 1);
+            _metrics.TickRejected(reason);
+            _lastRejected = new RejectedTick(reason, tick.Price, tick.Timestamp, _clock.GetUtcNow());
             return (0, reason);
         }
 
         _state = _state.Accept(tick);
         _accepted++;
+        _metrics.TicksAccepted.Add(1);
         Publish();
         if (++_unsaved >= _options.SnapshotEveryTicks)
         {
@@ -147,7 +153,11 @@ public sealed class TickerActor : ReceivePersistentActor, IWithTimers
         Save();
     }
 
-    private void Publish() => _mediator.Tell(new Publish(_topic, _state.Quote));
+    private void Publish()
+    {
+        _mediator.Tell(new Publish(_topic, _state.Quote));
+        _metrics.Published("quotes");
+    }
 
     private void Save()
     {

@@ -1,3 +1,4 @@
+using ActorQuotes.Actors.Observability;
 using ActorQuotes.Contracts;
 using ActorQuotes.Contracts.Tickers;
 using Akka.Actor;
@@ -15,8 +16,13 @@ public sealed class UnknownTickerActor : ReceiveActor
     {
         Receive<GetQuote>(_ => Sender.Tell(new QuoteUnavailable(symbol)));
         Receive<GetTickerStats>(_ => Sender.Tell(new QuoteUnavailable(symbol)));
-        Receive<IngestTick>(_ => Sender.Tell(new TickRejected(symbol, TickRejection.UnknownSymbol)));
-        Receive<Tick>(_ => { });
+        var metrics = NodeMetrics.Get(Context.System);
+        Receive<IngestTick>(_ =>
+        {
+            metrics.TickRejected(TickRejection.UnknownSymbol);
+            Sender.Tell(new TickRejected(symbol, TickRejection.UnknownSymbol));
+        });
+        Receive<Tick>(_ => metrics.TickRejected(TickRejection.UnknownSymbol));
         Receive<StopEntity>(_ => Context.Stop(Self));
     }
 

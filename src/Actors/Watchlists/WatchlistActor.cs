@@ -3,6 +3,7 @@ using ActorQuotes.Actors.Persistence;
 using ActorQuotes.Contracts;
 using ActorQuotes.Contracts.Watchlists;
 using Akka.Actor;
+using ActorQuotes.Actors.Observability;
 using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Persistence;
 
@@ -91,6 +92,7 @@ public sealed class WatchlistActor : ReceivePersistentActor
 
         var replyTo = Sender;
         _awaitingWrite = replyTo;
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         PersistAll(decision.Events, e =>
         {
             _state = _state.Apply(e);
@@ -101,6 +103,9 @@ public sealed class WatchlistActor : ReceivePersistentActor
         });
         DeferAsync(command, _ =>
         {
+            var metrics = NodeMetrics.Get(Context.System);
+            metrics.JournalWriteSeconds.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
+            metrics.Published("watchlist");
             _awaitingWrite = null;
             Context.Parent.Tell(new JournaledState(_state));
             if (_state.Deleted)

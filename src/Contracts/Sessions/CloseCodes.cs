@@ -18,6 +18,9 @@ public static class CloseCodes
     /// <summary>The request's options were invalid (interval_ms, mode).</summary>
     public const int BadRequest = 4400;
 
+    /// <summary>An operator closed the socket (<c>aq sessions kick</c>); reconnecting is allowed.</summary>
+    public const int PolicyViolation = 1008;
+
     /// <summary>The server is going away (shutdown); reconnect.</summary>
     public const int ServiceRestart = 1012;
 
@@ -30,4 +33,5 @@ public static class CloseCodes
     public const string SlowConsumerCode = "slow_consumer";
     public const string TooManySocketsCode = "too_many_sockets";
     public const string BadRequestCode = "bad_request";
+    public const string PolicyViolationCode = "policy_violation";
 }

@@ -53,7 +53,14 @@ public sealed record GetTickerStats(string Symbol) : IWithSymbol, IActorQuotesMe
 /// <summary>A ticker's current quote, ticks accepted and ticks rejected by reason since it started.</summary>
 [SerializationManifest("aq.tk.stats")]
 public sealed record TickerStats(string Symbol, Quote Quote, long Accepted, ImmutableDictionary<TickRejection, long> Rejected)
-    : IActorQuotesMessage;
+    : IActorQuotesMessage
+{
+    /// <summary>The last tick refused since it started, for "why was that tick rejected" (added after v1: null in old payloads).</summary>
+    public RejectedTick? LastRejected { get; init; }
+}
+
+/// <summary>A refused tick as it came (price, its timestamp), why, and when the ticker refused it.</summary>
+public sealed record RejectedTick(TickRejection Reason, double Price, DateTimeOffset Timestamp, DateTimeOffset RejectedAt);
 
 /// <summary>A ticker's saved state, so a restarted or moved ticker resumes its day.</summary>
 [SerializationManifest("aq.tk.snapshot")]

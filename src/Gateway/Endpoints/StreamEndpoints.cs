@@ -37,7 +37,7 @@ public static class StreamEndpoints
             long.TryParse(watchlistId, NumberStyles.None, CultureInfo.InvariantCulture, out var id)
                 ? WatchlistSessionActor.Props(id, user, sink, services, pace)
                 : null,
-            receive: null);
+            receive: null, stream: "watchlist");
 
     private static Task Quotes(HttpContext context, [AsParameters] StreamDependencies deps) =>
         RunStream(context, deps, (user, sink, services, pace) => QuoteSessionActor.Props(user, sink, services, pace),
@@ -50,13 +50,15 @@ public static class StreamEndpoints
                     return Task.CompletedTask;
                 },
                 MaxClientMessageBytes,
-                cancellationToken));
+                cancellationToken),
+            stream: "quotes");
 
     private static async Task RunStream(
         HttpContext context,
         StreamDependencies deps,
         Func<SessionUser, IFrameSink, SessionServices, StreamPace, Props?> sessionProps,
-        Func<WebSocketFrameSink, IActorRef, CancellationToken, Task>? receive)
+        Func<WebSocketFrameSink, IActorRef, CancellationToken, Task>? receive,
+        string stream)
     {
         var options = deps.Options.Value;
         if (!context.WebSockets.IsWebSocketRequest)
@@ -124,6 +126,7 @@ public static class StreamEndpoints
         try
         {
             var session = deps.System.ActorOf(props);
+            using var listed = deps.Sessions.Add(session, stream);
 
             // On shutdown every socket is told to reconnect elsewhere (1012); the client's answer ends the loop.
             using var drain = deps.Lifetime.ApplicationStopping.Register(() =>
@@ -157,7 +160,8 @@ public sealed record StreamDependencies(
     IOptions<StreamingOptions> Options,
     TimeProvider Clock,
     IHostApplicationLifetime Lifetime,
-    SocketRegistry Sockets);
+    SocketRegistry Sockets,
+    LiveSessions Sessions);
 
 /// <summary>Parses one client message of the quote stream.</summary>
 public static class QuoteStreamMessage

@@ -1,0 +1,3 @@
+using ActorQuotes.Cli;
+
+return await AqApp.RunAsync(args, AqConsole.System());
