@@ -32,7 +32,7 @@ public sealed class CliCommandTests(AdminNodeFixture fixture)
         Assert.Equal(Self, json.Json["leader"]!.GetValue<string>());
         var member = Assert.Single(json.Json["members"]!.AsArray())!;
         Assert.Equal(
-            $$"""{"address":"{{Self}}","status":"up","roles":[],"reachable":true,"is_self":true}""",
+            $$"""{"address":"{{Self}}","status":"up","roles":["gateway","quotes","watchlists"],"reachable":true,"is_self":true}""",
             member.ToJsonString());
         Assert.Empty(json.Json["unreachable"]!.AsArray());
     }

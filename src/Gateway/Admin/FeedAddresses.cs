@@ -7,7 +7,7 @@ namespace ActorQuotes.Gateway.Admin;
 /// <summary>
 /// Where the admin endpoint finds the feeds: the one place that knows their addresses. Each feed is a cluster
 /// singleton on the <c>quotes</c> role (its manager is <c>/user/{name}</c> on every quotes node, the running
-/// feed that manager's child on the oldest one), so any node can find it wherever it runs.
+/// feed that manager's child of the same name on the oldest one), so any node can find it wherever it runs.
 /// </summary>
 public static class FeedAddresses
 {
@@ -27,7 +27,7 @@ public static class FeedAddresses
             .Select(m => m.Address)
             .OrderBy(a => a == cluster.SelfAddress ? 0 : 1)
             .ToList();
-        var lookups = quotesNodes.Select(address => Resolve(system, $"{address}/user/{Paths[name]}/*", timeout)).ToList();
+        var lookups = quotesNodes.Select(address => Resolve(system, $"{address}/user/{Paths[name]}/{Paths[name]}", timeout)).ToList();
         return (await Task.WhenAll(lookups)).FirstOrDefault(feed => feed is not null);
     }
 

@@ -59,7 +59,7 @@ public static class NodeAdmin
 
         var sessions = await SessionInfos(admin, cancellationToken);
         var subscribers = sessions.Count(s => s.Info.Symbols.Contains(stats.Symbol, StringComparer.Ordinal));
-        var location = await ShardingAdmin.LocateEntity(admin.Regions.Tickers, ShardRegions.Ticker, stats.Symbol.ToUpperInvariant(), cancellationToken);
+        var location = await ShardingAdmin.LocateEntity(admin.System, admin.Regions.Tickers, ShardRegions.Ticker, stats.Symbol.ToUpperInvariant(), cancellationToken);
         return TypedResults.Ok(TickerView.Of(stats, subscribers, location.Node, location.ShardId));
     }
 
@@ -176,7 +176,7 @@ public static class NodeAdmin
         }
 
         var state = events.Aggregate(WatchlistState.Empty(id), (s, e) => s.Apply(e.Event));
-        var location = await ShardingAdmin.LocateEntity(admin.Regions.Watchlists, ShardRegions.Watchlist,
+        var location = await ShardingAdmin.LocateEntity(admin.System, admin.Regions.Watchlists, ShardRegions.Watchlist,
             id.ToString(System.Globalization.CultureInfo.InvariantCulture), cancellationToken);
         return TypedResults.Ok(new WatchlistAdminView(id, state.OwnerId, state.Name, state.Deleted, state.Version,
             state.Stocks.Select(p => new PositionRow(p.TickerSymbol, p.Quantity, p.PurchasePrice)).ToArray(),

@@ -71,13 +71,29 @@ public static class ShardingAdmin
             return UnknownRegion(admin.System, type);
         }
 
-        return TypedResults.Ok(await LocateEntity(region, name, entityId, cancellationToken));
+        return TypedResults.Ok(await LocateEntity(admin.System, region, name, entityId, cancellationToken));
     }
 
-    internal static async Task<EntityLocationView> LocateEntity(IActorRef region, string type, string entityId, CancellationToken cancellationToken)
+    internal static async Task<EntityLocationView> LocateEntity(ActorSystem system, IActorRef region, string type, string entityId, CancellationToken cancellationToken)
     {
         var location = await region.Ask<EntityLocation>(new GetEntityLocation(entityId, QueryTimeout), QueryTimeout + TimeSpan.FromSeconds(1), cancellationToken);
-        return new EntityLocationView(type, location.EntityId, location.ShardId, location.ShardRegion.ToString(), location.EntityRef.HasValue);
+        if (!location.ShardRegion.Equals(Address.AllSystems))
+        {
+            return new EntityLocationView(type, location.EntityId, location.ShardId, location.ShardRegion.ToString(), location.EntityRef.HasValue);
+        }
+
+        // This region (often a proxy) has never routed to that shard, so it does not know its home. The
+        // coordinator's statistics do: find the region that runs the shard and ask it about the entity.
+        var stats = await region.Ask<ClusterShardingStats>(new GetClusterShardingStats(QueryTimeout), QueryTimeout + TimeSpan.FromSeconds(1), cancellationToken);
+        var home = stats.Regions.FirstOrDefault(r => r.Value.Stats.ContainsKey(location.ShardId)).Key;
+        if (home is null)
+        {
+            return new EntityLocationView(type, location.EntityId, location.ShardId, "(not allocated)", false);
+        }
+
+        var homeRegion = system.ActorSelection(new RootActorPath(home) / "system" / "sharding" / type);
+        var there = await homeRegion.Ask<EntityLocation>(new GetEntityLocation(entityId, QueryTimeout), QueryTimeout + TimeSpan.FromSeconds(1), cancellationToken);
+        return new EntityLocationView(type, there.EntityId, there.ShardId, home.ToString(), there.EntityRef.HasValue);
     }
 
     /// <summary>

@@ -209,7 +209,7 @@ public static class AkkaSetup
     {
         try
         {
-            var running = await system.ActorSelection($"/user/{managerName}/*").ResolveOne(TimeSpan.FromSeconds(1));
+            var running = await system.ActorSelection($"/user/{managerName}/{managerName}").ResolveOne(TimeSpan.FromSeconds(1));
             await running.GracefulStop(TimeSpan.FromSeconds(3));
         }
         catch (Exception e) when (e is ActorNotFoundException or TaskCanceledException or TimeoutException)

@@ -17,6 +17,9 @@ public sealed class TestCluster : IAsyncLifetime
     /// <summary>How long a node may take to become ready (start, join, reach the coordinators) on a loaded 2-core machine.</summary>
     public static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(90);
 
+    /// <summary>The admin key of every node (aq --key).</summary>
+    public const string AdminKey = "cluster-admin-key-for-tests";
+
     private PostgresServer? _postgres;
     private string[] _seeds = [];
     private string _connectionString = string.Empty;
@@ -35,11 +38,11 @@ public sealed class TestCluster : IAsyncLifetime
     {
         _postgres = await PostgresServer.StartAsync();
         _connectionString = await _postgres.CreateDatabaseAsync("cluster");
-        var ports = FreePorts(3);
-        _seeds = ports.Select(p => $"akka.tcp://actorquotes@127.0.0.1:{p}").ToArray();
-        A = new ClusterNode("A", "gateway,quotes", ports[0], this, _seeds);
-        B = new ClusterNode("B", "gateway,watchlists", ports[1], this, _seeds);
-        C = new ClusterNode("C", "gateway,quotes,watchlists", ports[2], this, _seeds);
+        var ports = FreePorts(6);
+        _seeds = ports.Take(3).Select(p => $"akka.tcp://actorquotes@127.0.0.1:{p}").ToArray();
+        A = new ClusterNode("A", "gateway,quotes", ports[0], ports[3], this, _seeds);
+        B = new ClusterNode("B", "gateway,watchlists", ports[1], ports[4], this, _seeds);
+        C = new ClusterNode("C", "gateway,quotes,watchlists", ports[2], ports[5], this, _seeds);
 
         // The first seed forms the cluster; the others join it (they would wait for it anyway).
         await A.StartAsync();
@@ -50,7 +53,8 @@ public sealed class TestCluster : IAsyncLifetime
     /// <summary>Starts one more node with the same seeds and settings; the caller disposes it (kill) when done.</summary>
     public async Task<ClusterNode> StartExtraNodeAsync(string name, string roles)
     {
-        var node = new ClusterNode(name, roles, FreePorts(1)[0], this, _seeds);
+        var ports = FreePorts(2);
+        var node = new ClusterNode(name, roles, ports[0], ports[1], this, _seeds);
         await node.StartAsync();
         await node.WaitReadyAsync(ReadyTimeout);
         return node;
@@ -92,6 +96,8 @@ public sealed class TestCluster : IAsyncLifetime
         {
             ["Node:Port"] = node.AkkaPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Node:Roles"] = node.Roles,
+            ["Admin:Key"] = AdminKey,
+            ["Admin:Port"] = node.AdminPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Storage:Provider"] = "postgresql",
             ["Storage:ConnectionString"] = _connectionString,
             ["Auth:SigningKey"] = _signingKey,
@@ -134,7 +140,7 @@ public sealed class TestCluster : IAsyncLifetime
 }
 
 /// <summary>One node of <see cref="TestCluster"/>: its fixed Akka port and data folder survive restarts; its HTTP port does not.</summary>
-public sealed class ClusterNode(string name, string roles, int akkaPort, TestCluster cluster, string[] seeds) : IAsyncDisposable
+public sealed class ClusterNode(string name, string roles, int akkaPort, int adminPort, TestCluster cluster, string[] seeds) : IAsyncDisposable
 {
     private GatewayProcess? _process;
 
@@ -143,6 +149,11 @@ public sealed class ClusterNode(string name, string roles, int akkaPort, TestClu
     public string Roles { get; } = roles;
 
     public int AkkaPort { get; } = akkaPort;
+
+    /// <summary>The admin endpoint (aq --node), fixed across restarts like the Akka port.</summary>
+    public int AdminPort { get; } = adminPort;
+
+    public string AkkaAddress => $"akka.tcp://actorquotes@127.0.0.1:{AkkaPort}";
 
     public GatewayProcess Process => _process ?? throw new InvalidOperationException($"node {Name} is not running");
 
