@@ -66,14 +66,20 @@ public sealed class ClusterOperatorTests(TestCluster cluster, ITestOutputHelper 
         Assert.DoesNotContain((await Aq(cluster.C, "sessions", "list", "--json"))["sessions"]!.AsArray(), s => s!["watchlist_id"]?.GetValue<long>() == id);
     }
 
-    [Fact(DisplayName = "aq cluster leave scales a node in: it hands off, leaves, its process exits, and the cluster is three again")]
+    [Fact(DisplayName = "aq cluster leave scales a node in: it hands off, leaves, its process exits, the cluster is three again, and cluster tail on another node shows it go")]
     public async Task Aq_cluster_leave()
     {
         await using var extra = await cluster.StartExtraNodeAsync("E", "gateway,watchlists");
         Assert.Equal(4, (await cluster.A.ReadinessAsync()).MembersUp);
+        using var ctrlC = new CancellationTokenSource();
+        var tailOutput = new SignalingWriter($"\"type\":\"member_removed\",\"address\":\"{extra.AkkaAddress}\"");
+        var tail = Run(cluster.B, ["cluster", "tail", "--json"], tailOutput, ctrlC.Token);
 
         var leave = await Aq(cluster.A, "cluster", "leave", extra.AkkaAddress, "--json");
         Assert.Equal($$"""{"command":"leave","addresses":["{{extra.AkkaAddress}}"]}""", leave.ToJsonString());
+        await tailOutput.Seen.WaitAsync(TimeSpan.FromSeconds(60));
+        await ctrlC.CancelAsync();
+        Assert.Equal(0, (await tail).Exit);
 
         Assert.True(await extra.Process.WaitForExitAsync(TimeSpan.FromSeconds(60)), "the node that left kept running");
         await cluster.WaitAllReadyAsync();
@@ -94,6 +100,13 @@ public sealed class ClusterOperatorTests(TestCluster cluster, ITestOutputHelper 
     private static async Task<JsonNode> Aq(ClusterNode node, params string[] args)
     {
         var stdout = new StringWriter();
+        var (exit, errors) = await Run(node, args, stdout, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.True(exit == 0, $"aq {string.Join(' ', args)} on {node.Name}: exit {exit}\n{stdout}\n{errors}");
+        return JsonNode.Parse(stdout.ToString())!;
+    }
+
+    private static async Task<(int Exit, string Errors)> Run(ClusterNode node, string[] args, TextWriter stdout, CancellationToken ctrlC)
+    {
         var stderr = new StringWriter();
         var console = new AqConsole
         {
@@ -103,11 +116,33 @@ public sealed class ClusterOperatorTests(TestCluster cluster, ITestOutputHelper 
             IsInteractiveTerminal = false,
             Environment = _ => null,
             HistoryFile = null,
-            CancelKeyToken = () => CancellationToken.None,
+            CancelKeyToken = () => ctrlC,
         };
-        var exit = await AqApp.RunAsync(["--node", $"127.0.0.1:{node.AdminPort}", "--key", TestCluster.AdminKey, .. args], console)
-            .WaitAsync(TimeSpan.FromSeconds(60));
-        Assert.True(exit == 0, $"aq {string.Join(' ', args)} on {node.Name}: exit {exit}\n{stdout}\n{stderr}");
-        return JsonNode.Parse(stdout.ToString())!;
+        var exit = await AqApp.RunAsync(["--node", $"127.0.0.1:{node.AdminPort}", "--key", TestCluster.AdminKey, .. args], console);
+        return (exit, stderr.ToString());
+    }
+
+    /// <summary>A writer that signals once what was written contains <paramref name="awaited"/>.</summary>
+    private sealed class SignalingWriter(string awaited) : StringWriter
+    {
+        private readonly TaskCompletionSource _seen = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task Seen => _seen.Task;
+
+        public override void Write(char value) => Write(value.ToString());
+
+        public override void Write(string? value)
+        {
+            lock (_seen)
+            {
+                base.Write(value);
+                if (ToString().Contains(awaited, StringComparison.Ordinal))
+                {
+                    _seen.TrySetResult();
+                }
+            }
+        }
+
+        public override void WriteLine(string? value) => Write(value + "\n");
     }
 }
