@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatMoney, formatPercent, formatSignedMoney } from './format';
+import { formatMoney, formatPercent, formatSignedMoney, parsePosition } from './format';
 
 describe('money in the company currency and locale', () => {
   it('writes yen without decimals (ja-JP) and dollars with cents (en-US)', () => {
@@ -21,5 +21,15 @@ describe('money in the company currency and locale', () => {
 
   it('falls back to a plain number while the currency is unknown', () => {
     expect(formatMoney(2650, undefined)).toBe('2,650');
+  });
+});
+
+describe('parsePosition', () => {
+  it('takes positive finite numbers and names the field that is wrong', () => {
+    expect(parsePosition('100', '2500.5')).toEqual({ quantity: 100, purchasePrice: 2500.5 });
+    expect(parsePosition('', '1')).toEqual({ error: 'Quantity must be a number greater than 0.' });
+    expect(parsePosition('0', '1')).toEqual({ error: 'Quantity must be a number greater than 0.' });
+    expect(parsePosition('1', 'Infinity')).toEqual({ error: 'Purchase price must be a number greater than 0.' });
+    expect(parsePosition('1', ' ')).toEqual({ error: 'Purchase price must be a number greater than 0.' });
   });
 });

@@ -69,3 +69,19 @@ const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute:
 export function formatTime(date: Date): string {
   return timeFormat.format(date);
 }
+
+/** A position typed into a form: both numbers, or the message saying which one is wrong. */
+export type ParsedPosition = { quantity: number; purchasePrice: number } | { error: string };
+
+/** Reads the quantity and purchase price fields the way the API takes them: finite numbers greater than 0. */
+export function parsePosition(quantity: string, purchasePrice: string): ParsedPosition {
+  const q = Number(quantity);
+  const p = Number(purchasePrice);
+  if (quantity.trim() === '' || !Number.isFinite(q) || q <= 0) {
+    return { error: 'Quantity must be a number greater than 0.' };
+  }
+  if (purchasePrice.trim() === '' || !Number.isFinite(p) || p <= 0) {
+    return { error: 'Purchase price must be a number greater than 0.' };
+  }
+  return { quantity: q, purchasePrice: p };
+}

@@ -2,7 +2,7 @@ import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { api } from '../api/client';
 import { describeError } from '../api/errors';
 import type { Company } from '../api/types';
-import { formatMoney, priceStep } from '../format';
+import { formatMoney, parsePosition, priceStep } from '../format';
 
 interface Props {
   existing: readonly string[];
@@ -66,19 +66,14 @@ export function AddStockForm({ existing, onAdd }: Props) {
       setError('Search for a company and pick it from the list first.');
       return;
     }
-    const q = Number(quantity);
-    const p = Number(purchasePrice);
-    if (quantity.trim() === '' || !Number.isFinite(q) || q <= 0) {
-      setError('Quantity must be a number greater than 0.');
-      return;
-    }
-    if (purchasePrice.trim() === '' || !Number.isFinite(p) || p <= 0) {
-      setError('Purchase price must be a number greater than 0.');
+    const position = parsePosition(quantity, purchasePrice);
+    if ('error' in position) {
+      setError(position.error);
       return;
     }
     setBusy(true);
     setError(null);
-    const failure = await onAdd(selected, q, p);
+    const failure = await onAdd(selected, position.quantity, position.purchasePrice);
     setBusy(false);
     if (failure) {
       setError(failure);

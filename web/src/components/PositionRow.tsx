@@ -1,5 +1,5 @@
 import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
-import { formatMoney, formatPercent, formatQuantity, formatSignedMoney, priceStep, trend } from '../format';
+import { formatMoney, formatPercent, formatQuantity, formatSignedMoney, parsePosition, priceStep, trend } from '../format';
 import type { PriceDirection } from '../realtime/priceStream';
 import { Sparkline } from './Sparkline';
 
@@ -61,18 +61,13 @@ export function PositionRow({ row, onSave, onRemove }: Props) {
   }
 
   async function save() {
-    const q = Number(quantity);
-    const p = Number(purchasePrice);
-    if (quantity.trim() === '' || !Number.isFinite(q) || q <= 0) {
-      setError('Quantity must be a number greater than 0.');
-      return;
-    }
-    if (purchasePrice.trim() === '' || !Number.isFinite(p) || p <= 0) {
-      setError('Purchase price must be a number greater than 0.');
+    const position = parsePosition(quantity, purchasePrice);
+    if ('error' in position) {
+      setError(position.error);
       return;
     }
     setBusy(true);
-    const failure = await onSave(q, p);
+    const failure = await onSave(position.quantity, position.purchasePrice);
     setBusy(false);
     if (failure) setError(failure);
     else leave();
