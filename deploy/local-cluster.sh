@@ -6,10 +6,12 @@
 #   deploy/local-cluster.sh status   which processes run, and each node's /health/ready
 #
 # Topology (every role on at least two nodes, so losing any one node loses no role):
-#   node1  gateway,quotes             http://127.0.0.1:8000   akka 127.0.0.1:4051
-#   node2  gateway,watchlists         http://127.0.0.1:8100   akka 127.0.0.1:4052
-#   node3  gateway,quotes,watchlists  http://127.0.0.1:8200   akka 127.0.0.1:4053
-# State (PostgreSQL data, logs, pids, the shared token key) lives in deploy/.local-cluster (git-ignored).
+#   node1  gateway,quotes             http://127.0.0.1:8000   admin 127.0.0.1:8001   akka 127.0.0.1:4051
+#   node2  gateway,watchlists         http://127.0.0.1:8100   admin 127.0.0.1:8101   akka 127.0.0.1:4052
+#   node3  gateway,quotes,watchlists  http://127.0.0.1:8200   admin 127.0.0.1:8201   akka 127.0.0.1:4053
+# State (PostgreSQL data, logs, pids, the shared token key, the admin key) lives in deploy/.local-cluster
+# (git-ignored). `aq` reaches any node: AQ_ADMIN_KEY=$(cat deploy/.local-cluster/admin.key)
+#   dotnet run --project src/Cli -- --node 127.0.0.1:8001 cluster show
 # Environment: AQ_PG_BIN (PostgreSQL 15 server binaries), AQ_PG_PORT (default 5544), AQ_CLUSTER_DIR.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,6 +24,7 @@ names=(node1 node2 node3)
 roles=(gateway,quotes gateway,watchlists gateway,quotes,watchlists)
 http_ports=(8000 8100 8200)
 akka_ports=(4051 4052 4053)
+admin_ports=(8001 8101 8201)
 
 as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 
@@ -59,6 +62,7 @@ start_node() {
     "--Storage:ConnectionString=Host=127.0.0.1;Port=$pg_port;Database=actorquotes;Username=postgres;Timeout=3;Command Timeout=5" \
     --Storage:DataDirectory="$state/$name" \
     --Auth:SigningKey="$(cat "$state/signing.key")" \
+    --Admin:Key="$(cat "$state/admin.key")" --Admin:Port="${admin_ports[$i]}" \
     >"$state/logs/$name.log" 2>&1 &
   echo $! >"$state/$name.pid"
 }
@@ -94,14 +98,16 @@ case "${1:-}" in
     mkdir -p "$state/logs"
     dotnet build src/Gateway -c Release -v quiet -nologo >/dev/null
     [ -f "$state/signing.key" ] || head -c 32 /dev/urandom | base64 >"$state/signing.key"
+    [ -f "$state/admin.key" ] || head -c 24 /dev/urandom | base64 | tr -d '/+=' >"$state/admin.key"
     start_postgres
     # The first seed forms the cluster; the others join it.
     start_node 0; start_node 1; start_node 2
     wait_ready
     echo "ActorQuotes cluster is up (PostgreSQL on 127.0.0.1:$pg_port, logs in $state/logs):"
     for i in 0 1 2; do
-      echo "  ${names[$i]}  ${roles[$i]}  http://127.0.0.1:${http_ports[$i]}  (ready: http://127.0.0.1:${http_ports[$i]}/health/ready)  akka.tcp://actorquotes@127.0.0.1:${akka_ports[$i]}"
+      echo "  ${names[$i]}  ${roles[$i]}  http://127.0.0.1:${http_ports[$i]}  (ready: http://127.0.0.1:${http_ports[$i]}/health/ready)  admin 127.0.0.1:${admin_ports[$i]}  akka.tcp://actorquotes@127.0.0.1:${akka_ports[$i]}"
     done
+    echo "Operate it: export AQ_ADMIN_KEY=$(cat "$state/admin.key"); dotnet run --project src/Cli -- --node 127.0.0.1:8001 cluster show"
     echo "Stop it with: deploy/local-cluster.sh stop"
     ;;
   stop)
