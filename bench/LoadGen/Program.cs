@@ -18,7 +18,14 @@ if (options is null)
 if (options.GeneratorCpus is { } generatorCpus && File.Exists("/usr/bin/taskset"))
 {
     // All threads of this process, present and future (-a), onto the generator's cores.
-    using var pin = Process.Start("/usr/bin/taskset", ["-a", "-p", "-c", generatorCpus, Environment.ProcessId.ToString(CultureInfo.InvariantCulture)]);
+    var pinning = new ProcessStartInfo("/usr/bin/taskset") { RedirectStandardOutput = true };
+    foreach (var argument in new[] { "-a", "-p", "-c", generatorCpus, Environment.ProcessId.ToString(CultureInfo.InvariantCulture) })
+    {
+        pinning.ArgumentList.Add(argument);
+    }
+
+    using var pin = Process.Start(pinning)!;
+    await pin.StandardOutput.ReadToEndAsync();
     await pin.WaitForExitAsync();
 }
 

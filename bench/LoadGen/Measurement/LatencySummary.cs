@@ -21,7 +21,9 @@ public sealed record LatencySummary(long Count, double P50Ms, double P99Ms, doub
 
 /// <summary>
 /// The tick-to-client latencies of a measurement window (microseconds, 3 significant digits, up to 10
-/// minutes) and the count of quote frames received. Thread-safe: every client's receive loop records here.
+/// minutes) and the count of quote frames received. A frame counts when its tick was <em>sent</em> inside
+/// the window, whenever it arrives (the window stays open for late frames a little longer), so frames in
+/// flight at either edge do not skew delivered/offered. Thread-safe: every client's receive loop records here.
 /// </summary>
 public sealed class LatencyRecorder
 {
@@ -29,16 +31,27 @@ public sealed class LatencyRecorder
 
     private readonly LongConcurrentHistogram _histogram = new(1, HighestMicros, 3);
     private long _frames;
+    private long _windowStart;
+    private long _windowEnd;
 
-    /// <summary>Only frames received while this is true count.</summary>
+    /// <summary>Frames are looked at only while this is true.</summary>
     public volatile bool Recording;
+
+    /// <summary>Counts frames whose tick was sent in [<paramref name="startUtcTicks"/>, <paramref name="endUtcTicks"/>) from now on.</summary>
+    public void Open(long startUtcTicks, long endUtcTicks)
+    {
+        Reset();
+        _windowStart = startUtcTicks;
+        _windowEnd = endUtcTicks;
+        Recording = true;
+    }
 
     public long Frames => Interlocked.Read(ref _frames);
 
     /// <summary>Records one received quote frame whose tick was sent at <paramref name="sentUtcTicks"/>.</summary>
     public void Record(long sentUtcTicks, long receivedUtcTicks)
     {
-        if (!Recording)
+        if (!Recording || sentUtcTicks < _windowStart || sentUtcTicks >= _windowEnd)
         {
             return;
         }
@@ -48,9 +61,10 @@ public sealed class LatencyRecorder
         _histogram.RecordValue(Math.Clamp(micros, 1, HighestMicros));
     }
 
-    public LatencySummary Summary() => LatencySummary.From(_histogram);
+    // A copy: receive loops may still be recording into the live histogram.
+    public LatencySummary Summary() => LatencySummary.From(_histogram.Copy());
 
-    public void Reset()
+    private void Reset()
     {
         _histogram.Reset();
         Interlocked.Exchange(ref _frames, 0);

@@ -30,13 +30,19 @@ public sealed class FeedDriver : IAsyncDisposable
     private long _accepted;
     private long _rejected;
     private long _skipped;
+    private long _windowStart = long.MaxValue;
+    private long _windowEnd = long.MaxValue;
+    private long _windowAccepted;
+    private long _windowUpdates;
+    private int[][] _weights;
     private string? _lastError;
 
-    private FeedDriver(RawWebSocket[] feeds, string[][] symbolsPerFeed, double[][] references)
+    private FeedDriver(RawWebSocket[] feeds, string[][] symbolsPerFeed, double[][] references, int[][] weights)
     {
         _feeds = feeds;
         _symbolsPerFeed = symbolsPerFeed;
         _references = references;
+        _weights = weights;
         _prices = references.Select(r => r.ToArray()).ToArray();
     }
 
@@ -49,8 +55,24 @@ public sealed class FeedDriver : IAsyncDisposable
 
     public string? LastError => _lastError;
 
+    /// <summary>Ticks stamped inside the window and accepted.</summary>
+    public long WindowAccepted => Interlocked.Read(ref _windowAccepted);
+
+    /// <summary>Updates those ticks owe the subscribers: the sum of their symbols' subscriber counts.</summary>
+    public long WindowUpdates => Interlocked.Read(ref _windowUpdates);
+
+    /// <summary>From now on, counts the ticks stamped in [start, end) (UTC ticks).</summary>
+    public void OpenWindow(long startUtcTicks, long endUtcTicks)
+    {
+        Interlocked.Exchange(ref _windowAccepted, 0);
+        Interlocked.Exchange(ref _windowUpdates, 0);
+        Interlocked.Exchange(ref _windowStart, startUtcTicks);
+        Interlocked.Exchange(ref _windowEnd, endUtcTicks);
+    }
+
+    /// <param name="subscribers">Per symbol, how many sockets follow it (what one of its ticks owes).</param>
     public static async Task<FeedDriver> ConnectAsync(IPEndPoint endpoint, string key, IReadOnlyList<string> symbols, IReadOnlyList<double> closes,
-        int feedSockets, CancellationToken cancellationToken)
+        IReadOnlyList<int> subscribers, int feedSockets, CancellationToken cancellationToken)
     {
         feedSockets = Math.Max(1, Math.Min(feedSockets, symbols.Count));
         var feeds = new RawWebSocket[feedSockets];
@@ -62,7 +84,7 @@ public sealed class FeedDriver : IAsyncDisposable
 
         var perFeed = Enumerable.Range(0, feedSockets).Select(f => symbols.Where((_, i) => i % feedSockets == f).ToArray()).ToArray();
         var refs = Enumerable.Range(0, feedSockets).Select(f => closes.Where((_, i) => i % feedSockets == f).ToArray()).ToArray();
-        return new FeedDriver(feeds, perFeed, refs);
+        return new FeedDriver(feeds, perFeed, refs, Split(subscribers, feedSockets));
     }
 
     /// <summary>
@@ -93,6 +115,12 @@ public sealed class FeedDriver : IAsyncDisposable
             }
         }
     }
+
+    /// <summary>Changes how many sockets follow each symbol (W4 leaves the stalled ones out).</summary>
+    public void SetSubscribers(IReadOnlyList<int> subscribers) => _weights = Split(subscribers, _feeds.Length);
+
+    private static int[][] Split(IReadOnlyList<int> values, int feeds) =>
+        Enumerable.Range(0, feeds).Select(f => values.Where((_, i) => i % feeds == f).ToArray()).ToArray();
 
     /// <summary>Starts the feed loops (idle until <see cref="SetRate"/>).</summary>
     public void Start()
@@ -176,11 +204,14 @@ public sealed class FeedDriver : IAsyncDisposable
         var refs = _references[feed];
         var buffer = new ArrayBufferWriter<byte>(count * 96 + 16);
         Span<byte> stamp = stackalloc byte[40];
-        DateTime.UtcNow.TryFormat(stamp, out var stampLength, "O", CultureInfo.InvariantCulture);
+        var now = DateTime.UtcNow;
+        now.TryFormat(stamp, out var stampLength, "O", CultureInfo.InvariantCulture);
+        long updates = 0;
         buffer.Write("["u8);
         for (var i = 0; i < count; i++)
         {
             var s = (first + i) % symbols.Length;
+            updates += _weights[feed][s];
             var next = prices[s] * (1 + (Random.Shared.NextDouble() - 0.5) * 0.002);
             prices[s] = Math.Round(Math.Clamp(next, refs[s] * 0.85, refs[s] * 1.15), 4);
             if (i > 0)
@@ -218,6 +249,12 @@ public sealed class FeedDriver : IAsyncDisposable
 
         Interlocked.Add(ref _accepted, accepted);
         Interlocked.Add(ref _rejected, count - accepted);
+        if (now.Ticks >= Interlocked.Read(ref _windowStart) && now.Ticks < Interlocked.Read(ref _windowEnd))
+        {
+            Interlocked.Add(ref _windowAccepted, accepted);
+            Interlocked.Add(ref _windowUpdates, accepted == count ? updates : updates * accepted / count);
+        }
+
         return accepted;
     }
 

@@ -15,11 +15,45 @@ public interface IQuoteClient : IAsyncDisposable
     /// <summary>Quote frames received since the socket opened (also outside measurement windows).</summary>
     long Received { get; }
 
+    /// <summary>Completes once <paramref name="count"/> quote frames have arrived in all (one waiter at a time).</summary>
+    Task QuotesReceived(long count);
+
     /// <summary>Stops reading from the socket (its receive buffers fill and the server must cope).</summary>
     void Stall();
 
     /// <summary>Drops the connection at once.</summary>
     void Abort();
+}
+
+/// <summary>Completes a waiter once a counter reaches its mark.</summary>
+internal sealed class CountSignal
+{
+    private long _count;
+    private long _mark = long.MaxValue;
+    private TaskCompletionSource? _waiter;
+
+    public long Count => Interlocked.Read(ref _count);
+
+    public void Increment()
+    {
+        if (Interlocked.Increment(ref _count) >= Interlocked.Read(ref _mark))
+        {
+            Volatile.Read(ref _waiter)?.TrySetResult();
+        }
+    }
+
+    public Task WaitFor(long count)
+    {
+        var waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Volatile.Write(ref _waiter, waiter);
+        Interlocked.Exchange(ref _mark, count);
+        if (Count >= count)
+        {
+            waiter.TrySetResult();
+        }
+
+        return waiter.Task;
+    }
 }
 
 /// <summary>The quote stream of the SUT and of B0: a raw WebSocket speaking the subscribe protocol.</summary>
@@ -30,8 +64,8 @@ public sealed class RawQuoteClient : IQuoteClient
     private readonly CancellationTokenSource _stop = new();
     private readonly TaskCompletionSource _stalled = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _subscribed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly CountSignal _received = new();
     private volatile bool _stall;
-    private long _received;
     private Task _loop = Task.CompletedTask;
 
     private RawQuoteClient(RawWebSocket socket, LatencyRecorder recorder)
@@ -40,7 +74,9 @@ public sealed class RawQuoteClient : IQuoteClient
         _recorder = recorder;
     }
 
-    public long Received => Interlocked.Read(ref _received);
+    public long Received => _received.Count;
+
+    public Task QuotesReceived(long count) => _received.WaitFor(count);
 
     public static async Task<RawQuoteClient> ConnectAsync(IPEndPoint endpoint, string pathAndQuery, IReadOnlyList<string> symbols,
         LatencyRecorder recorder, CancellationToken cancellationToken)
@@ -84,7 +120,7 @@ public sealed class RawQuoteClient : IQuoteClient
         switch (QuoteFrameParser.Kind(frame))
         {
             case FrameKind.Quote:
-                Interlocked.Increment(ref _received);
+                _received.Increment();
                 if (_recorder.Recording && QuoteFrameParser.TryReadTimestamp(frame, out var sent))
                 {
                     _recorder.Record(sent, DateTime.UtcNow.Ticks);
@@ -107,7 +143,7 @@ public sealed class SignalRQuoteClient : IQuoteClient
     private readonly HubConnection _connection;
     private readonly LatencyRecorder _recorder;
     private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private long _received;
+    private readonly CountSignal _received = new();
     private volatile bool _stall;
 
     private SignalRQuoteClient(HubConnection connection, LatencyRecorder recorder)
@@ -117,7 +153,9 @@ public sealed class SignalRQuoteClient : IQuoteClient
         _connection.On<QuoteStamp>("quote", OnQuote);
     }
 
-    public long Received => Interlocked.Read(ref _received);
+    public long Received => _received.Count;
+
+    public Task QuotesReceived(long count) => _received.WaitFor(count);
 
     public static async Task<SignalRQuoteClient> ConnectAsync(Uri hubUrl, IReadOnlyList<string> symbols, LatencyRecorder recorder,
         CancellationToken cancellationToken)
@@ -155,7 +193,7 @@ public sealed class SignalRQuoteClient : IQuoteClient
 
     private Task OnQuote(QuoteStamp quote)
     {
-        Interlocked.Increment(ref _received);
+        _received.Increment();
         _recorder.Record(quote.Timestamp.Ticks, DateTime.UtcNow.Ticks);
         return _stall ? _released.Task : Task.CompletedTask;
     }

@@ -166,18 +166,38 @@ public sealed class Target : IAsyncDisposable
     {
         using var http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(60) };
         var credentials = new { username = "bench", password = "bench-password-1" };
-        using (var registered = await http.PostAsJsonAsync("/api/v1/auth/register", credentials, cancellationToken))
+
+        // A node that has just started may answer 503 until its cluster has formed: try again for a while.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
+        while (true)
         {
-            if (!registered.IsSuccessStatusCode && registered.StatusCode != HttpStatusCode.Conflict)
+            using var registered = await http.PostAsJsonAsync("/api/v1/auth/register", credentials, cancellationToken);
+            if (registered.IsSuccessStatusCode || registered.StatusCode == HttpStatusCode.Conflict)
+            {
+                break;
+            }
+
+            if (registered.StatusCode != HttpStatusCode.ServiceUnavailable || DateTime.UtcNow > deadline)
             {
                 throw new InvalidOperationException($"register failed: {(int)registered.StatusCode} {await registered.Content.ReadAsStringAsync(cancellationToken)}");
             }
+
+            await Task.Delay(500, cancellationToken);
         }
 
-        using var login = await http.PostAsJsonAsync("/api/v1/auth/login", credentials, cancellationToken);
-        login.EnsureSuccessStatusCode();
-        var body = await login.Content.ReadFromJsonAsync<LoginBody>(cancellationToken);
-        return body?.Token ?? throw new InvalidOperationException("login answered no token");
+        while (true)
+        {
+            using var login = await http.PostAsJsonAsync("/api/v1/auth/login", credentials, cancellationToken);
+            if (login.StatusCode == HttpStatusCode.ServiceUnavailable && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(500, cancellationToken);
+                continue;
+            }
+
+            login.EnsureSuccessStatusCode();
+            var body = await login.Content.ReadFromJsonAsync<LoginBody>(cancellationToken);
+            return body?.Token ?? throw new InvalidOperationException("login answered no token");
+        }
     }
 
     private sealed record LoginBody([property: JsonPropertyName("token")] string Token);
