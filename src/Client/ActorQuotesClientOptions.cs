@@ -9,6 +9,16 @@ public sealed class ActorQuotesClientOptions
     public required Uri BaseUri { get; init; }
 
     /// <summary>
+    /// Other gateways of the same cluster. After a connection fails or ends for a retryable reason (a gateway
+    /// shutting down sends 1012; a crashed one just drops), the next attempt goes to the next address in turn:
+    /// <see cref="BaseUri"/>, then these, then <see cref="BaseUri"/> again. Empty: always <see cref="BaseUri"/>.
+    /// </summary>
+    public IReadOnlyList<Uri> FallbackUris { get; init; } = [];
+
+    /// <summary><see cref="BaseUri"/> followed by <see cref="FallbackUris"/>.</summary>
+    internal IReadOnlyList<Uri> Gateways => [BaseUri, .. FallbackUris];
+
+    /// <summary>
     /// Returns the token (from <c>POST /api/v1/auth/login</c>) for each connection attempt, so a refreshed token is
     /// used after a reconnect. An exception it throws ends the enumeration.
     /// </summary>
@@ -52,9 +62,13 @@ public sealed class ActorQuotesClientOptions
 
     internal void Validate()
     {
-        if (!BaseUri.IsAbsoluteUri || BaseUri.Scheme is not ("http" or "https" or "ws" or "wss"))
+        ArgumentNullException.ThrowIfNull(FallbackUris);
+        foreach (var uri in Gateways)
         {
-            throw new ArgumentException($"{nameof(BaseUri)} must be an absolute http(s):// or ws(s):// address, not '{BaseUri}'.", nameof(BaseUri));
+            if (uri is null || !uri.IsAbsoluteUri || uri.Scheme is not ("http" or "https" or "ws" or "wss"))
+            {
+                throw new ArgumentException($"{nameof(BaseUri)} and {nameof(FallbackUris)} must be absolute http(s):// or ws(s):// addresses, not '{uri}'.", nameof(BaseUri));
+            }
         }
 
         ArgumentNullException.ThrowIfNull(TokenProvider);

@@ -33,7 +33,7 @@ public sealed class QuoteStream
 
         _stream = new ReconnectingStream(
             options,
-            token => StreamEndpoint.Build(options.BaseUri, "/api/v1/ws/quotes", token, parameters),
+            (gateway, token) => StreamEndpoint.Build(gateway, "/api/v1/ws/quotes", token, parameters),
             OnOpenAsync,
             connection => Interlocked.CompareExchange(ref _current, null, connection));
     }

@@ -25,7 +25,7 @@ public sealed class WatchlistStream
         }
 
         var path = "/api/v1/ws/watchlist/" + watchlistId.ToString(System.Globalization.CultureInfo.InvariantCulture) + "/prices";
-        _stream = new ReconnectingStream(options, token => StreamEndpoint.Build(options.BaseUri, path, token, parameters));
+        _stream = new ReconnectingStream(options, (gateway, token) => StreamEndpoint.Build(gateway, path, token, parameters));
     }
 
     /// <summary>The streamed watchlist.</summary>

@@ -30,6 +30,7 @@ public static class GatewayApp
 
         var services = builder.Services;
         services.AddOptions<NodeOptions>().BindConfiguration(NodeOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<NodeOptions>, NodeOptionsValidator>();
         services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section)
             .Validate(s => s.IsSqlite || s.IsPostgreSql, "Storage:Provider must be 'sqlite' or 'postgresql'.")
             .Validate(s => s.IsSqlite || !string.IsNullOrWhiteSpace(s.ConnectionString),
@@ -68,6 +69,7 @@ public static class GatewayApp
         services.AddSingleton<ActorQuotesRegions>();
         services.AddSingleton<Streaming.SocketRegistry>();
         services.AddActorQuotesAkka();
+        services.AddActorQuotesHealthChecks();
         services.AddHostedService<StartupBanner>();
 
         services.AddAuthentication(TokenAuthenticationHandler.SchemeName)
@@ -101,13 +103,33 @@ public static class GatewayApp
         app.UseAuthentication();
         app.UseAuthorization();
 
-        app.MapAuthEndpoints();
-        app.MapCompanyEndpoints();
-        app.MapMarketEndpoints();
-        app.MapWatchlistEndpoints();
-        app.MapStreamEndpoints();
-        app.MapIngestEndpoints();
-        app.MapQuoteEndpoints();
+        app.MapActorQuotesHealth();
+
+        // The public API is the gateway role's; a quotes- or watchlists-only node answers health checks only.
+        if (ServesPublicApi(builder.Configuration))
+        {
+            app.MapAuthEndpoints();
+            app.MapCompanyEndpoints();
+            app.MapMarketEndpoints();
+            app.MapWatchlistEndpoints();
+            app.MapStreamEndpoints();
+            app.MapIngestEndpoints();
+            app.MapQuoteEndpoints();
+        }
+
         return app;
+    }
+
+    /// <summary>Whether <c>Node:Roles</c> holds <c>gateway</c>; a malformed list is left to the start-time validation.</summary>
+    private static bool ServesPublicApi(IConfiguration configuration)
+    {
+        try
+        {
+            return configuration.GetSection(NodeOptions.Section).Get<NodeOptions>()?.ParsedRoles().Gateway ?? true;
+        }
+        catch (FormatException)
+        {
+            return true;
+        }
     }
 }

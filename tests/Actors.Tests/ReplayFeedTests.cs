@@ -136,14 +136,13 @@ public sealed class ReplayFeedTests(ITestOutputHelper output) : ActorQuotesTestK
     {
         var options = new ReplayFeedOptions { Enabled = true, Path = "no/such/replay.csv" };
 
-        var error = Assert.Throws<FileNotFoundException>(() =>
-            FeedSetup.StartReplayFeed(Sys, CreateTestProbe().Ref, options, new ManualClock(ClockTime), new RecordingLogger()));
+        var error = Assert.Throws<FileNotFoundException>(() => FeedSetup.LoadReplay(options, new RecordingLogger()));
 
         Assert.Contains("Feeds:Replay:Path", error.Message, StringComparison.Ordinal);
         Assert.Contains("no/such/replay.csv", error.Message, StringComparison.Ordinal);
     }
 
-    [Fact(DisplayName = "Starting the replay logs each bad row as path:line: message and replays the good rows as replay-feed")]
+    [Fact(DisplayName = "Loading the replay logs each bad row as path:line: message, and the feed replays the good rows")]
     public async Task Setup_logs_bad_rows_and_starts_the_feed()
     {
         var file = Path.Combine(DataDirectory, "day.csv");
@@ -157,9 +156,10 @@ public sealed class ReplayFeedTests(ITestOutputHelper output) : ActorQuotesTestK
         var logger = new RecordingLogger();
         var tickers = CreateTestProbe();
 
-        var feed = FeedSetup.StartReplayFeed(Sys, tickers.Ref, new ReplayFeedOptions { Enabled = true, Path = file, Speed = 1000 }, new ManualClock(ClockTime), logger);
+        var options = new ReplayFeedOptions { Enabled = true, Path = file, Speed = 1000 };
+        var rows = FeedSetup.LoadReplay(options, logger);
+        Sys.ActorOf(ReplayFeedActor.Props(rows, tickers.Ref, options, new ManualClock(ClockTime)));
 
-        Assert.Equal("replay-feed", feed.Path.Name);
         Assert.Equal([$"{file}:3: price 'oops' is not a positive number"], logger.Warnings);
         Assert.Equal(new Tick("7203", 2600, 100, ClockTime), await tickers.ExpectMsgAsync<Tick>(TickWait));
         Assert.Equal(new Tick("6758", 3601, 200, ClockTime), await tickers.ExpectMsgAsync<Tick>(TickWait));

@@ -86,6 +86,49 @@ public sealed class ScriptedStreamTests
         Assert.Equal([(WebSocketCloseStatus)4429, (WebSocketCloseStatus)1013, (WebSocketCloseStatus)1012, (WebSocketCloseStatus)4401], answers);
     }
 
+    [Fact(DisplayName = "With fallback gateways, each retry goes to the next gateway in turn: a closing or dead gateway is left for the next")]
+    public async Task Fallback_gateways_in_turn()
+    {
+        await using var first = await ScriptedServer.StartAsync();
+        await using var second = await ScriptedServer.StartAsync();
+        first.Enqueue(
+            first.Socket(async s =>
+            {
+                await s.SendAsync(Heartbeat(1));
+                await s.CloseAsync(1012, "server shutting down");
+            }),
+            ScriptedServer.Refuse(503));
+        second.Enqueue(
+            second.Socket(async s =>
+            {
+                await s.SendAsync(Heartbeat(1));
+                await s.CloseAsync(1013, "unavailable", "unavailable");
+            }),
+            second.Socket(s => s.CloseAsync(4404, "not_found", "not_found")));
+        var client = new ActorQuotesClient(new ActorQuotesClientOptions
+        {
+            BaseUri = first.BaseAddress,
+            FallbackUris = [second.BaseAddress],
+            TokenProvider = Tokens("t1", "t2", "t3", "t4").Next,
+            InitialBackoff = TimeSpan.FromMilliseconds(50),
+            Random = () => 0.5,
+        });
+
+        var (events, error) = await ReadAll(client.StreamWatchlist(3).ReadAllAsync());
+
+        Assert.Equal(
+            [
+                new Uri(first.WebSocketBase, "/api/v1/ws/watchlist/3/prices"),
+                new Uri(second.WebSocketBase, "/api/v1/ws/watchlist/3/prices"),
+                new Uri(second.WebSocketBase, "/api/v1/ws/watchlist/3/prices"),
+            ],
+            events.OfType<Connected>().Select(c => c.Endpoint));
+        Assert.Equal([1012, 1013, 1006, 4404], events.OfType<Disconnected>().Select(d => d.CloseCode));
+        Assert.Equal(4404, Assert.IsType<StreamClosedException>(error).CloseCode);
+        Assert.Equal(["t1", "t3"], first.Tokens);
+        Assert.Equal(["t2", "t4"], second.Tokens);
+    }
+
     [Fact(DisplayName = "A message over the limit closes the socket with 1009 and ends the stream; smaller ones grow the one buffer")]
     public async Task Message_limit()
     {

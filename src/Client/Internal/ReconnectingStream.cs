@@ -10,7 +10,7 @@ namespace ActorQuotes.Client.Internal;
 /// </summary>
 internal sealed class ReconnectingStream(
     ActorQuotesClientOptions options,
-    Func<string?, Uri> endpoint,
+    Func<Uri, string?, Uri> endpoint,
     Func<StreamConnection, CancellationToken, ValueTask>? onOpen = null,
     Action<StreamConnection>? onClosed = null)
 {
@@ -27,19 +27,21 @@ internal sealed class ReconnectingStream(
         {
             var backoff = new Backoff(options.InitialBackoff, options.MaxBackoff, options.Jitter, options.Random);
             var sequence = new SequenceTracker();
-            var shownEndpoint = endpoint(null);
+            var gateways = options.Gateways;
+            var gateway = 0;
             var connections = 0;
             while (true)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var token = await options.TokenProvider(cancellationToken).ConfigureAwait(false);
-                var (connection, end) = await OpenAsync(endpoint(token), cancellationToken).ConfigureAwait(false);
+                var baseUri = gateways[gateway];
+                var (connection, end) = await OpenAsync(endpoint(baseUri, token), cancellationToken).ConfigureAwait(false);
                 if (connection is not null)
                 {
                     try
                     {
                         sequence.Reset();
-                        yield return new Connected(shownEndpoint, ++connections);
+                        yield return new Connected(endpoint(baseUri, null), ++connections);
                         var delivered = false;
                         ErrorFrame? lastError = null;
                         while (true)
@@ -95,6 +97,8 @@ internal sealed class ReconnectingStream(
                     throw new StreamClosedException(end.CloseCode, end.Code ?? end.Reason, end.Message);
                 }
 
+                // The next attempt goes to the next gateway: this one is going away or did not answer.
+                gateway = (gateway + 1) % gateways.Count;
                 var delay = backoff.Next();
                 yield return new Disconnected(end.CloseCode, end.Reason, WillRetry: true, delay);
                 await Task.Delay(delay, options.TimeProvider, cancellationToken).ConfigureAwait(false);

@@ -15,6 +15,7 @@ using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Hosting;
 using Akka.Persistence.Hosting;
 using Akka.Persistence.Sql.Hosting;
+using Akka.Cluster.Hosting.SBR;
 using Akka.Remote.Hosting;
 using LinqToDB;
 using Microsoft.Data.Sqlite;
@@ -29,29 +30,17 @@ public static class AkkaSetup
 
     public static IServiceCollection AddActorQuotesAkka(this IServiceCollection services)
     {
+        services.AddSingleton<DataDirectoryLock>();
         services.AddAkka(SystemName, (builder, provider) =>
         {
             var node = provider.GetRequiredService<IOptions<NodeOptions>>().Value;
             var storage = provider.GetRequiredService<IOptions<StorageOptions>>().Value;
-            var feed = provider.GetRequiredService<IOptions<SimulatedFeedOptions>>().Value;
-            var tickerOptions = provider.GetRequiredService<IOptions<TickerOptions>>().Value;
-            var replay = provider.GetRequiredService<IOptions<ReplayFeedOptions>>().Value;
-            var feedLogger = provider.GetRequiredService<ILoggerFactory>().CreateLogger("ActorQuotes.Feeds");
-            var catalog = provider.GetRequiredService<CompanyCatalog>();
-            var clock = provider.GetRequiredService<TimeProvider>();
-
-            var shardOptions = new ShardOptions
-            {
-                StateStoreMode = StateStoreMode.DData,
-                RememberEntities = false,
-                HandOffStopMessage = StopEntity.Instance,
-                // Idle entities leave memory and come back from the journal on their next message.
-                ShouldPassivateIdleEntities = true,
-                PassivateIdleEntityAfter = TimeSpan.FromMinutes(2),
-            };
+            var roles = node.ParsedRoles();
+            var lifetime = provider.GetRequiredService<IHostApplicationLifetime>();
 
             builder
                 .AddHoconFile(Path.Combine(AppContext.BaseDirectory, "hocon", "actorquotes.hocon"), HoconAddMode.Prepend)
+                .AddHocon(ClusterHocon(node), HoconAddMode.Prepend)
                 .ConfigureLoggers(loggers =>
                 {
                     loggers.LogLevel = Akka.Event.LogLevel.InfoLevel;
@@ -59,66 +48,174 @@ public static class AkkaSetup
                     loggers.AddLoggerFactory();
                 })
                 .WithActorQuotesSerializer()
-                .WithRemoting(node.Hostname, node.Port)
-                .WithClustering(new ClusterOptions { SeedNodes = node.SeedNodes })
-                .WithDistributedPubSub(role: null!)
-                .WithActorQuotesPersistence(storage)
-                .WithShardRegion<WatchlistActor>(
-                    ShardRegions.Watchlist,
-                    (system, _, _) => entityId => WatchlistActor.EntityProps(
-                        long.Parse(entityId, System.Globalization.CultureInfo.InvariantCulture),
-                        catalog,
-                        DistributedPubSub.Get(system).Mediator,
-                        clock),
-                    new WatchlistMessageExtractor(),
-                    shardOptions)
-                .WithShardRegion<AccountActor>(
-                    ShardRegions.Account,
-                    (system, _, _) => entityId => AccountActor.EntityProps(entityId, DistributedPubSub.Get(system).Mediator, clock),
-                    new AccountMessageExtractor(),
-                    shardOptions)
-                .WithShardRegion<IdSequenceActor>(
-                    ShardRegions.IdSequence,
-                    (_, _, _) => IdSequenceActor.Props,
-                    new IdSequenceMessageExtractor(),
-                    shardOptions)
-                .WithShardRegion<TickerActor>(
-                    ShardRegions.Ticker,
-                    (system, _, _) => entityId => catalog.Find(entityId) is { } company
-                        ? TickerActor.Props(company, DistributedPubSub.Get(system).Mediator, tickerOptions, clock)
-                        : UnknownTickerActor.Props(entityId),
-                    new TickerMessageExtractor(),
-                    shardOptions)
-                .WithActors((system, registry) =>
+                .WithRemoting(new RemoteOptions
                 {
-                    if (node.SeedNodes.Length == 0)
+                    HostName = node.Hostname,
+                    Port = node.Port,
+                    PublicHostName = string.IsNullOrWhiteSpace(node.PublicHostname) ? null : node.PublicHostname,
+                })
+                .WithClustering(new ClusterOptions
+                {
+                    SeedNodes = node.SeedNodes.Where(s => !string.IsNullOrWhiteSpace(s)).ToArray(),
+                    Roles = roles.Names.ToArray(),
+                    // The side with more than half of the last known members stays; the rest down themselves.
+                    SplitBrainResolver = new KeepMajorityOption(),
+                })
+                .WithDistributedPubSub(role: null!)
+                .WithActorQuotesPersistence(storage, provider.GetRequiredService<DataDirectoryLock>())
+                .WithWatchlistRegions(roles, provider)
+                .WithQuoteRegionAndFeeds(roles, provider)
+                .WithActors((system, _) =>
+                {
+                    if (node.SeedNodes.All(string.IsNullOrWhiteSpace))
                     {
                         // A cluster of one: this node is its own seed (its port may be chosen by the OS).
                         var cluster = Cluster.Get(system);
                         cluster.Join(cluster.SelfAddress);
                     }
 
-                    var tickers = registry.Get<TickerActor>();
-                    var feeds = new List<IActorRef>();
-                    if (feed.Enabled)
-                    {
-                        feeds.Add(system.ActorOf(SimulatedFeedActor.Props(catalog, tickers, feed, clock), "simulated-feed"));
-                    }
-
-                    if (replay.Enabled)
-                    {
-                        feeds.Add(FeedSetup.StartReplayFeed(system, tickers, replay, clock, feedLogger));
-                    }
-
-                    // Feeds stop first on shutdown, so shard regions are not handing off under a stream of ticks.
-                    CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeServiceUnbind, "stop-feeds", async () =>
-                    {
-                        await Task.WhenAll(feeds.Select(f => f.GracefulStop(TimeSpan.FromSeconds(3))));
-                        return Akka.Done.Instance;
-                    });
+                    // Downed by the split-brain resolver, or left after failing to join: the actor system ends on
+                    // its own, and a node without one must not keep answering HTTP. The process exits, and its
+                    // supervisor (systemd, Kubernetes) starts a fresh incarnation that joins cleanly.
+                    system.WhenTerminated.ContinueWith(_ => lifetime.StopApplication(), TaskScheduler.Default);
                 });
         });
         return services;
+    }
+
+    /// <summary>Settings that depend on configuration but have no typed Akka.Hosting option.</summary>
+    private static string ClusterHocon(NodeOptions node)
+    {
+        var stableAfter = (long)node.DowningStableAfter.TotalMilliseconds;
+        return $$"""
+            akka.cluster.split-brain-resolver.stable-after = {{stableAfter}}ms
+            akka.cluster.shutdown-after-unsuccessful-join-seed-nodes = {{(node.IsMultiNode() ? "60s" : "off")}}
+            """;
+    }
+
+    private static ShardOptions EntityShards(string role) => new()
+    {
+        Role = role,
+        StateStoreMode = StateStoreMode.DData,
+        RememberEntities = false,
+        HandOffStopMessage = StopEntity.Instance,
+        // Idle entities leave memory and come back from the journal on their next message.
+        ShouldPassivateIdleEntities = true,
+        PassivateIdleEntityAfter = TimeSpan.FromMinutes(2),
+    };
+
+    /// <summary>
+    /// Watchlists, accounts and the id sequences live on <c>watchlists</c> nodes; every other node reaches
+    /// them through a proxy registered under the same key, so the gateway code does not know the difference.
+    /// </summary>
+    private static AkkaConfigurationBuilder WithWatchlistRegions(this AkkaConfigurationBuilder builder, NodeRoles roles, IServiceProvider provider)
+    {
+        const string role = NodeRoles.WatchlistsRole;
+        if (!roles.Watchlists)
+        {
+            return builder
+                .WithShardRegionProxy<WatchlistActor>(ShardRegions.Watchlist, role, new WatchlistMessageExtractor())
+                .WithShardRegionProxy<AccountActor>(ShardRegions.Account, role, new AccountMessageExtractor())
+                .WithShardRegionProxy<IdSequenceActor>(ShardRegions.IdSequence, role, new IdSequenceMessageExtractor());
+        }
+
+        var catalog = provider.GetRequiredService<CompanyCatalog>();
+        var clock = provider.GetRequiredService<TimeProvider>();
+        return builder
+            .WithShardRegion<WatchlistActor>(
+                ShardRegions.Watchlist,
+                (system, _, _) => entityId => WatchlistActor.EntityProps(
+                    long.Parse(entityId, System.Globalization.CultureInfo.InvariantCulture),
+                    catalog,
+                    DistributedPubSub.Get(system).Mediator,
+                    clock),
+                new WatchlistMessageExtractor(),
+                EntityShards(role))
+            .WithShardRegion<AccountActor>(
+                ShardRegions.Account,
+                (system, _, _) => entityId => AccountActor.EntityProps(entityId, DistributedPubSub.Get(system).Mediator, clock),
+                new AccountMessageExtractor(),
+                EntityShards(role))
+            .WithShardRegion<IdSequenceActor>(
+                ShardRegions.IdSequence,
+                (_, _, _) => IdSequenceActor.Props,
+                new IdSequenceMessageExtractor(),
+                EntityShards(role));
+    }
+
+    /// <summary>
+    /// Tickers live on <c>quotes</c> nodes (a proxy elsewhere). The simulated and replay feeds are cluster
+    /// singletons on the <c>quotes</c> role: one of each in the cluster however many quotes nodes run, moved
+    /// to the next-oldest quotes node when theirs leaves or is downed.
+    /// </summary>
+    private static AkkaConfigurationBuilder WithQuoteRegionAndFeeds(this AkkaConfigurationBuilder builder, NodeRoles roles, IServiceProvider provider)
+    {
+        const string role = NodeRoles.QuotesRole;
+        if (!roles.Quotes)
+        {
+            return builder.WithShardRegionProxy<TickerActor>(ShardRegions.Ticker, role, new TickerMessageExtractor());
+        }
+
+        var catalog = provider.GetRequiredService<CompanyCatalog>();
+        var clock = provider.GetRequiredService<TimeProvider>();
+        var tickerOptions = provider.GetRequiredService<IOptions<TickerOptions>>().Value;
+        var simulated = provider.GetRequiredService<IOptions<SimulatedFeedOptions>>().Value;
+        var replay = provider.GetRequiredService<IOptions<ReplayFeedOptions>>().Value;
+        var feedLogger = provider.GetRequiredService<ILoggerFactory>().CreateLogger("ActorQuotes.Feeds");
+        var singleton = new ClusterSingletonOptions { Role = role };
+
+        builder.WithShardRegion<TickerActor>(
+            ShardRegions.Ticker,
+            (system, _, _) => entityId => catalog.Find(entityId) is { } company
+                ? TickerActor.Props(company, DistributedPubSub.Get(system).Mediator, tickerOptions, clock)
+                : UnknownTickerActor.Props(entityId),
+            new TickerMessageExtractor(),
+            EntityShards(role));
+
+        var feeds = new List<string>();
+        if (simulated.Enabled)
+        {
+            feeds.Add(FeedSetup.SimulatedFeedName);
+            builder.WithSingleton<SimulatedFeedActor>(
+                FeedSetup.SimulatedFeedName,
+                (_, registry, _) => SimulatedFeedActor.Props(catalog, registry.Get<TickerActor>(), simulated, clock),
+                singleton,
+                createProxyToo: false);
+        }
+
+        if (replay.Enabled)
+        {
+            // Read now, so a missing or broken file stops this node at start, not when the singleton lands here.
+            var rows = FeedSetup.LoadReplay(replay, feedLogger);
+            feeds.Add(FeedSetup.ReplayFeedName);
+            builder.WithSingleton<ReplayFeedActor>(
+                FeedSetup.ReplayFeedName,
+                (_, registry, _) => ReplayFeedActor.Props(rows, registry.Get<TickerActor>(), replay, clock),
+                singleton,
+                createProxyToo: false);
+        }
+
+        return builder.WithActors((system, _) =>
+            // A leaving node stops the feed it runs first, so its shard regions are not handing off under a
+            // stream of ticks. The singleton manager then hands the feed to the next-oldest quotes node.
+            CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeServiceUnbind, "stop-feeds", async () =>
+            {
+                await Task.WhenAll(feeds.Select(name => StopLocalSingleton(system, name)));
+                return Akka.Done.Instance;
+            }));
+    }
+
+    private static async Task StopLocalSingleton(ActorSystem system, string managerName)
+    {
+        try
+        {
+            var running = await system.ActorSelection($"/user/{managerName}/*").ResolveOne(TimeSpan.FromSeconds(1));
+            await running.GracefulStop(TimeSpan.FromSeconds(3));
+        }
+        catch (Exception e) when (e is ActorNotFoundException or TaskCanceledException or TimeoutException)
+        {
+            // The feed runs on another quotes node (or not at all): nothing to stop here.
+        }
     }
 
     /// <summary>Binds every <see cref="IActorQuotesMessage"/> to <see cref="ActorQuotesSerializer"/>.</summary>
@@ -129,15 +226,17 @@ public static class AkkaSetup
             system => new ActorQuotesSerializer(system));
 
     /// <summary>Journal and snapshot store on SQLite or PostgreSQL (Akka.Persistence.Sql), tables created on start.</summary>
-    public static AkkaConfigurationBuilder WithActorQuotesPersistence(this AkkaConfigurationBuilder builder, StorageOptions storage) =>
+    public static AkkaConfigurationBuilder WithActorQuotesPersistence(
+        this AkkaConfigurationBuilder builder, StorageOptions storage, DataDirectoryLock? dataLock = null) =>
         builder.WithSqlPersistence(
-            connectionString: ConnectionString(storage),
+            connectionString: ConnectionString(storage, dataLock),
             providerName: storage.IsPostgreSql ? ProviderName.PostgreSQL15 : ProviderName.SQLiteMS,
             mode: PersistenceMode.Both,
             autoInitialize: true);
 
     /// <summary>The journal's connection string; for SQLite also creates the folder and turns on WAL.</summary>
-    public static string ConnectionString(StorageOptions storage)
+    /// <remarks>With <paramref name="dataLock"/>, also takes the data folder's lock (one process per SQLite file).</remarks>
+    public static string ConnectionString(StorageOptions storage, DataDirectoryLock? dataLock = null)
     {
         if (!storage.IsSqlite)
         {
@@ -151,7 +250,10 @@ public static class AkkaSetup
             return given;
         }
 
+        // One process per SQLite file: a second node on the same folder would be a second cluster writing
+        // the same journal. The lock is held until the host is disposed (or the process dies).
         Directory.CreateDirectory(storage.FullDataDirectory);
+        dataLock?.Acquire(storage.FullDataDirectory);
         var connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = Path.Combine(storage.FullDataDirectory, "actorquotes.db"),

@@ -1,19 +1,21 @@
+using System.Collections.Immutable;
 using ActorQuotes.Actors.Feeds;
-using Akka.Actor;
 
 namespace ActorQuotes.Gateway.Hosting;
 
-/// <summary>Starts the feeds that need more than their options: the replay reads its file first.</summary>
+/// <summary>Prepares the feeds that need more than their options: the replay reads its file first.</summary>
 public static class FeedSetup
 {
+    public const string SimulatedFeedName = "simulated-feed";
     public const string ReplayFeedName = "replay-feed";
 
     /// <summary>
-    /// Reads <see cref="ReplayFeedOptions.Path"/>, logs each bad row as a warning and starts
-    /// <see cref="ReplayFeedActor"/> as <c>/user/replay-feed</c> with the good ones.
+    /// Reads <see cref="ReplayFeedOptions.Path"/>, logs each bad row as a warning and returns the good ones
+    /// for <see cref="ReplayFeedActor"/>. Read at start on every quotes node, so a missing file stops the node
+    /// at once rather than when the feed's singleton lands on it.
     /// </summary>
     /// <exception cref="FileNotFoundException">The file is missing; the message names <c>Feeds:Replay:Path</c>.</exception>
-    public static IActorRef StartReplayFeed(ActorSystem system, IActorRef tickers, ReplayFeedOptions options, TimeProvider clock, ILogger logger)
+    public static ImmutableArray<ReplayRow> LoadReplay(ReplayFeedOptions options, ILogger logger)
     {
         if (string.IsNullOrWhiteSpace(options.Path))
         {
@@ -33,7 +35,7 @@ public static class FeedSetup
 
         logger.LogInformation("Replaying {Rows} rows of {Path} at {Speed}x{Loop}", replay.Rows.Length, path, options.Speed,
             options.Loop ? ", looping" : string.Empty);
-        return system.ActorOf(ReplayFeedActor.Props(replay.Rows, tickers, options, clock), ReplayFeedName);
+        return replay.Rows;
     }
 
     /// <summary>

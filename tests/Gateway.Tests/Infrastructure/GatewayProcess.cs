@@ -34,7 +34,21 @@ public sealed partial class GatewayProcess : IAsyncDisposable
 
     public int ProcessId { get; }
 
-    public bool HasExited => _process.HasExited;
+    /// <summary>Whether the process has exited (or this handle was already disposed).</summary>
+    public bool HasExited
+    {
+        get
+        {
+            try
+            {
+                return _process.HasExited;
+            }
+            catch (InvalidOperationException)
+            {
+                return true;
+            }
+        }
+    }
 
     /// <summary>Everything the process wrote to stdout and stderr so far, for failure messages.</summary>
     public string Output => string.Join('\n', _lines);
@@ -99,11 +113,7 @@ public sealed partial class GatewayProcess : IAsyncDisposable
             return;
         }
 
-        // .NET cannot send SIGTERM to another process, so ask kill(1) to.
-        using (var kill = Process.Start("kill", ["-TERM", ProcessId.ToString(CultureInfo.InvariantCulture)]))
-        {
-            await kill.WaitForExitAsync();
-        }
+        await SignalAsync("-TERM");
 
         using var timeout = new CancellationTokenSource(StopTimeout);
         try
@@ -114,6 +124,34 @@ public sealed partial class GatewayProcess : IAsyncDisposable
         {
             KillAndWait(_process);
         }
+    }
+
+    /// <summary>SIGSTOP: the process stops dead (no heartbeats, no answers) but keeps its sockets, like a long GC pause or a frozen VM.</summary>
+    public Task FreezeAsync() => SignalAsync("-STOP");
+
+    /// <summary>SIGCONT: a frozen process runs on from where it stopped.</summary>
+    public Task ThawAsync() => SignalAsync("-CONT");
+
+    /// <summary>Whether the process exits on its own within <paramref name="timeout"/>.</summary>
+    public async Task<bool> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(cts.Token);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    private async Task SignalAsync(string signal)
+    {
+        // .NET cannot send these signals to another process, so ask kill(1) to.
+        using var kill = Process.Start("kill", [signal, ProcessId.ToString(CultureInfo.InvariantCulture)]);
+        await kill.WaitForExitAsync();
     }
 
     public ValueTask DisposeAsync()

@@ -1,0 +1,153 @@
+using System.Data.Common;
+using System.Text.Json;
+using ActorQuotes.Actors.Accounts;
+using ActorQuotes.Actors.Ids;
+using ActorQuotes.Actors.Tickers;
+using ActorQuotes.Actors.Watchlists;
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Cluster.Sharding;
+using Akka.Hosting;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace ActorQuotes.Gateway.Hosting;
+
+/// <summary>
+/// <c>/health/live</c>: the process answers. <c>/health/ready</c>: this node is an Up member that is not
+/// shutting down, its journal database answers, and every shard region (or proxy) reaches its coordinator.
+/// Load balancers and Kubernetes send traffic only to ready nodes; a live but unready node is left alone.
+/// </summary>
+public static class HealthEndpoints
+{
+    public const string LivePath = "/health/live";
+    public const string ReadyPath = "/health/ready";
+    private const string ReadyTag = "ready";
+
+    /// <summary>How long one readiness probe may take before it counts as a failure.</summary>
+    public static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(3);
+
+    public static IServiceCollection AddActorQuotesHealthChecks(this IServiceCollection services)
+    {
+        services.AddSingleton<JournalDatabaseCheck>();
+        services.AddHealthChecks()
+            .AddCheck<ClusterMemberCheck>("cluster-member", tags: [ReadyTag], timeout: ProbeTimeout)
+            .AddCheck<JournalDatabaseCheck>("journal", tags: [ReadyTag], timeout: ProbeTimeout)
+            .AddCheck<ShardRegionsCheck>("shard-regions", tags: [ReadyTag], timeout: ProbeTimeout);
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapActorQuotesHealth(this IEndpointRouteBuilder app)
+    {
+        app.MapHealthChecks(LivePath, new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteJson })
+            .AllowAnonymous();
+        app.MapHealthChecks(ReadyPath, new HealthCheckOptions { Predicate = c => c.Tags.Contains(ReadyTag), ResponseWriter = WriteJson })
+            .AllowAnonymous();
+        return app;
+    }
+
+    /// <summary><c>{"status":"Healthy","checks":{"journal":{"status":"Healthy","description":"…"}}}</c></summary>
+    private static Task WriteJson(HttpContext context, HealthReport report)
+    {
+        context.Response.ContentType = "application/json";
+        context.Response.Headers.CacheControl = "no-store";
+        var body = new Dictionary<string, object?>
+        {
+            ["status"] = report.Status.ToString(),
+            ["checks"] = report.Entries.ToDictionary(
+                e => e.Key,
+                e => new Dictionary<string, string?> { ["status"] = e.Value.Status.ToString(), ["description"] = e.Value.Description }),
+        };
+        return context.Response.WriteAsync(JsonSerializer.Serialize(body), context.RequestAborted);
+    }
+}
+
+/// <summary>Ready only as an Up member of the cluster, and not once this node has begun to shut down.</summary>
+internal sealed class ClusterMemberCheck(ActorSystem system) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        if (CoordinatedShutdown.Get(system).ShutdownReason is { } reason)
+        {
+            return Task.FromResult(HealthCheckResult.Unhealthy($"shutting down ({reason.GetType().Name})"));
+        }
+
+        var cluster = Cluster.Get(system);
+        var self = cluster.SelfMember;
+        var up = cluster.State.Members.Count(m => m.Status == MemberStatus.Up);
+        var unreachable = cluster.State.Unreachable.Count;
+        return Task.FromResult(self.Status == MemberStatus.Up
+            ? HealthCheckResult.Healthy(
+                $"{self.Address} is Up with roles {string.Join(",", self.Roles.Order())}; members up={up} unreachable={unreachable}")
+            : HealthCheckResult.Unhealthy($"{self.Address} is {self.Status}"));
+    }
+}
+
+/// <summary>Opens a connection to the journal's database and runs <c>SELECT 1</c>.</summary>
+internal sealed class JournalDatabaseCheck(IOptions<StorageOptions> storage) : IHealthCheck
+{
+    private readonly string _connectionString = AkkaSetup.ConnectionString(storage.Value);
+
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await using DbConnection connection = storage.Value.IsPostgreSql
+                ? new NpgsqlConnection(_connectionString)
+                : new SqliteConnection(_connectionString);
+            await connection.OpenAsync(cancellationToken);
+            await using var command = connection.CreateCommand();
+            command.CommandText = "SELECT 1";
+            await command.ExecuteScalarAsync(cancellationToken);
+            return HealthCheckResult.Healthy($"{storage.Value.Provider} answers");
+        }
+        catch (Exception e) when (e is DbException or InvalidOperationException or TimeoutException or OperationCanceledException)
+        {
+            return HealthCheckResult.Unhealthy($"{storage.Value.Provider} does not answer: {e.GetType().Name}");
+        }
+    }
+}
+
+/// <summary>
+/// Every shard region and proxy answers <see cref="GetCurrentRegions"/>, which needs its coordinator. The
+/// description also says how many entities of each type this node hosts (<c>watchlist=3</c>; a proxy hosts none).
+/// </summary>
+internal sealed class ShardRegionsCheck(
+    IRequiredActor<WatchlistActor> watchlists,
+    IRequiredActor<AccountActor> accounts,
+    IRequiredActor<IdSequenceActor> ids,
+    IRequiredActor<TickerActor> tickers) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        var probes = await Task.WhenAll(
+            Probe("watchlist", watchlists, cancellationToken),
+            Probe("account", accounts, cancellationToken),
+            Probe("id-sequence", ids, cancellationToken),
+            Probe("ticker", tickers, cancellationToken));
+        var failed = probes.Where(p => p.Entities is null).Select(p => p.Name).ToList();
+        var hosted = string.Join(" ", probes.Select(p => $"{p.Name}={p.Entities?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"}"));
+        return failed.Count == 0
+            ? HealthCheckResult.Healthy($"all shard regions reach their coordinators; entities here: {hosted}")
+            : HealthCheckResult.Unhealthy($"no coordinator answered for {string.Join(", ", failed)}; entities here: {hosted}");
+    }
+
+    /// <summary>The entities the region hosts on this node, or null when it or its coordinator did not answer.</summary>
+    private static async Task<(string Name, int? Entities)> Probe<T>(string name, IRequiredActor<T> region, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var actor = await region.GetAsync(cancellationToken).WaitAsync(HealthEndpoints.ProbeTimeout, cancellationToken);
+            await actor.Ask<CurrentRegions>(GetCurrentRegions.Instance, HealthEndpoints.ProbeTimeout, cancellationToken);
+            var local = await actor.Ask<CurrentShardRegionState>(GetShardRegionState.Instance, HealthEndpoints.ProbeTimeout, cancellationToken);
+            return (name, local.Shards.Sum(shard => shard.EntityIds.Count));
+        }
+        catch (Exception e) when (e is AskTimeoutException or TimeoutException or OperationCanceledException)
+        {
+            return (name, null);
+        }
+    }
+}

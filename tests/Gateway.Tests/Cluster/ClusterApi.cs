@@ -1,0 +1,59 @@
+using System.Net;
+using System.Text.Json.Nodes;
+
+namespace ActorQuotes.Gateway.Tests.Cluster;
+
+/// <summary>
+/// The REST calls the cluster tests make, as a careful client of a cluster makes them: a 503 (a shard moving
+/// between nodes, a coordinator still starting) is retried with the same Idempotency-Key, so a retry never
+/// creates a second account or watchlist. Bounded like every wait in the tests.
+/// </summary>
+internal static class ClusterApi
+{
+    private static readonly TimeSpan RetryFor = TimeSpan.FromSeconds(45);
+
+    public static async Task<(string Token, long UserId)> RegisterAndLogin(this ClusterNode node, string username, string password = "correct-horse")
+    {
+        var key = Guid.NewGuid().ToString("N");
+        var credentials = $$"""{"username":"{{username}}","password":"{{password}}"}""";
+        await Send(node, () => WithKey(new HttpRequestMessage(HttpMethod.Post, "/api/v1/auth/register") { Content = ApiClient.Json(credentials) }, key), HttpStatusCode.Created);
+        var login = await Send(node, () => new HttpRequestMessage(HttpMethod.Post, "/api/v1/auth/login") { Content = ApiClient.Json(credentials) }, HttpStatusCode.OK);
+        return (login["token"]!.GetValue<string>(), login["user_id"]!.GetValue<long>());
+    }
+
+    public static async Task<long> CreateWatchlist(this ClusterNode node, string token, string name)
+    {
+        var key = Guid.NewGuid().ToString("N");
+        var created = await Send(node, () => WithKey(ApiClient.Authorized(HttpMethod.Post, "/api/v1/watchlists", token, $$"""{"name":"{{name}}"}"""), key), HttpStatusCode.Created);
+        return created["watchlist_id"]!.GetValue<long>();
+    }
+
+    /// <summary>A PUT of a position is idempotent by itself: the same body again leaves the same state.</summary>
+    public static Task PutStock(this ClusterNode node, string token, long watchlistId, string symbol, double quantity, double price) =>
+        Send(node, () => ApiClient.Authorized(HttpMethod.Put, $"/api/v1/watchlists/{watchlistId}/stocks/{symbol}", token,
+            $$"""{"quantity":{{quantity}},"purchase_price":{{price}}}"""), HttpStatusCode.OK);
+
+    private static HttpRequestMessage WithKey(HttpRequestMessage request, string key)
+    {
+        request.Headers.Add("Idempotency-Key", key);
+        return request;
+    }
+
+    private static async Task<JsonNode> Send(ClusterNode node, Func<HttpRequestMessage> request, HttpStatusCode expected)
+    {
+        var deadline = DateTime.UtcNow + RetryFor;
+        while (true)
+        {
+            using var message = request();
+            using var response = await node.Http.SendAsync(message);
+            if (response.StatusCode != HttpStatusCode.ServiceUnavailable || DateTime.UtcNow > deadline)
+            {
+                var body = await response.Content.ReadAsStringAsync();
+                Assert.True(response.StatusCode == expected, $"{message.Method} {message.RequestUri} through {node.Name}: {(int)response.StatusCode} {body}");
+                return JsonNode.Parse(body)!;
+            }
+
+            await Task.Delay(250);
+        }
+    }
+}
