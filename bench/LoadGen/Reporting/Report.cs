@@ -51,6 +51,7 @@ public static class Report
             Line(md, "", "p99.9 / max ms", half.Select(h => h is null ? null : $"{h.Latency.P999Ms:F1} / {h.Latency.MaxMs:F1}").ToArray(), "", "", "", "");
             Line(md, "", "server CPU % (same window)", half.Select(h => h?.ServerCpuPercent).ToArray(), F0,
                 Ratio(half[1]?.ServerCpuPercent, half[0]?.ServerCpuPercent), Ratio(half[1]?.ServerCpuPercent, half[2]?.ServerCpuPercent), "", "");
+            CostRows(md, run, "W1");
         }
 
         var w2 = Row(run, "W2", r => r.SaturationUpdatesPerSecond);
@@ -58,6 +59,7 @@ public static class Report
         {
             Line(md, "W2 selective", "saturation, updates/s delivered", w2, F0, Ratio(w2[1], w2[0]), Ratio(w2[1], w2[2]), "≥ 0.7 × B0",
                 Met(w2[1] >= 0.7 * w2[0]));
+            CostRows(md, run, "W2");
         }
 
         var w3 = Row(run, "W3", r => r.RssPerSocketBytes / 1024);
@@ -99,23 +101,39 @@ public static class Report
         md.AppendLine();
         md.AppendLine("Every window:");
         md.AppendLine();
-        md.AppendLine("| workload | server | phase | ticks/s offered | accepted | updates/s offered | delivered | ratio | p50 ms | p99 ms | p99.9 ms | max ms | CPU % | RSS MiB | pass |");
-        md.AppendLine("| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
+        md.AppendLine("| workload | server | phase | ticks/s offered | accepted | updates/s offered | delivered | ratio | p50 ms | p99 ms | p99.9 ms | max ms | server CPU % | µs/update | generator CPU % | RSS MiB | pass |");
+        md.AppendLine("| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
         foreach (var result in run.Results)
         {
             foreach (var s in result.Steps)
             {
                 md.AppendLine(CultureInfo.InvariantCulture,
-                    $"| {result.Workload} | {result.Server} | {s.Phase} | {s.TargetTicksPerSecond:F1} | {s.AcceptedTicksPerSecond:F1} | {s.OfferedUpdatesPerSecond:F0} | {s.DeliveredUpdatesPerSecond:F0} | {s.DeliveryRatio:F3} | {s.Latency.P50Ms:F2} | {s.Latency.P99Ms:F2} | {s.Latency.P999Ms:F2} | {s.Latency.MaxMs:F1} | {s.ServerCpuPercent:F0} | {s.ServerRssBytes / 1048576.0:F0} | {(s.Passed ? "yes" : "no")} |");
+                    $"| {result.Workload} | {result.Server} | {s.Phase} | {s.TargetTicksPerSecond:F1} | {s.AcceptedTicksPerSecond:F1} | {s.OfferedUpdatesPerSecond:F0} | {s.DeliveredUpdatesPerSecond:F0} | {s.DeliveryRatio:F3} | {s.Latency.P50Ms:F2} | {s.Latency.P99Ms:F2} | {s.Latency.P999Ms:F2} | {s.Latency.MaxMs:F1} | {s.ServerCpuPercent:F0} | {s.CpuMicrosPerUpdate:F2} | {s.GeneratorCpuPercent:F0} | {s.ServerRssBytes / 1048576.0:F0} | {(s.Passed ? "yes" : "no")} |");
             }
 
             foreach (var note in result.Notes)
             {
-                md.AppendLine(CultureInfo.InvariantCulture, $"| {result.Workload} | {result.Server} | note: {note} | | | | | | | | | | | | |");
+                md.AppendLine(CultureInfo.InvariantCulture, $"| {result.Workload} | {result.Server} | note: {note} | | | | | | | | | | | | | | |");
             }
         }
 
         return md.ToString();
+    }
+
+    /// <summary>
+    /// Server CPU per delivered update at the busiest passing window, and the updates/s one whole core
+    /// would deliver at that cost: figures that other tenants of a shared machine hardly move.
+    /// </summary>
+    private static void CostRows(StringBuilder md, RunResult run, string workload)
+    {
+        var busiest = Servers.Select(sv => run.Find(workload, sv)?.Steps.Where(st => st.Passed && st.DeliveredUpdatesPerSecond > 0)
+            .MaxBy(st => st.DeliveredUpdatesPerSecond)).ToArray();
+        var cost = busiest.Select(b => b?.CpuMicrosPerUpdate).ToArray();
+        var capacity = busiest.Select(b => b?.UpdatesPerCoreSecond).ToArray();
+        Line(md, "", "server CPU µs per update (busiest passing window)", cost, F2, Ratio(cost[1], cost[0]), Ratio(cost[1], cost[2]), "", "");
+        Line(md, "", "updates/s per server core at that cost", capacity, F0, Ratio(capacity[1], capacity[0]), Ratio(capacity[1], capacity[2]),
+            workload == "W1" ? "≥ 0.8 × B0, ≥ 1.5 × B1" : "≥ 0.7 × B0",
+            Met(workload == "W1" ? capacity[1] >= 0.8 * capacity[0] && capacity[1] >= 1.5 * capacity[2] : capacity[1] >= 0.7 * capacity[0]));
     }
 
     private static double?[] Row(RunResult run, string workload, Func<WorkloadResult, double?> pick) =>

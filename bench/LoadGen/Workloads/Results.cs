@@ -16,7 +16,15 @@ public sealed record StepResult(
     long ServerRssBytes,
     long ServerMaxRssBytes,
     long TicksSkipped,
-    bool Passed);
+    double GeneratorCpuPercent,
+    bool Passed)
+{
+    /// <summary>Server CPU time per delivered update, µs: the cost figure that machine noise hardly moves.</summary>
+    public double CpuMicrosPerUpdate => DeliveredUpdatesPerSecond > 0 ? Math.Round(ServerCpuPercent / 100 / DeliveredUpdatesPerSecond * 1e6, 2) : 0;
+
+    /// <summary>Updates/s the server could deliver with one whole core at this cost (1 s / cost per update).</summary>
+    public double UpdatesPerCoreSecond => CpuMicrosPerUpdate > 0 ? Math.Round(1e6 / CpuMicrosPerUpdate) : 0;
+}
 
 /// <summary>One workload on one server: its steps and the figures the targets compare.</summary>
 public sealed class WorkloadResult

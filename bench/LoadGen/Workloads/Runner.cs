@@ -7,13 +7,14 @@ namespace ActorQuotes.Bench.LoadGen.Workloads;
 /// <summary>Sizes and durations of a run: the issue's figures, or smaller ones for <c>--quick</c>.</summary>
 public sealed record Profile(
     int W1Sockets, int W1Symbols, int W2Sockets, int W2Symbols, int W2Subscriptions, int W3Sockets,
-    TimeSpan Warmup, TimeSpan Window, double RampFactor, int MaxSteps, int Refinements, double StartUpdatesPerSecond)
+    TimeSpan Warmup, TimeSpan Window, double RampFactor, int MaxSteps, int Refinements, double StartUpdatesPerSecond,
+    bool RetryFailedSteps, TimeSpan LateFrameGrace)
 {
     public static readonly Profile Full = new(1000, 100, 5000, 1000, 20, 10_000,
-        TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(5), 1.5, 12, 1, 20_000);
+        TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(5), 1.5, 12, 1, 20_000, true, TimeSpan.FromSeconds(1));
 
-    public static readonly Profile Quick = new(200, 100, 1000, 1000, 20, 2000,
-        TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), 2.0, 4, 0, 10_000);
+    public static readonly Profile Quick = new(200, 100, 1000, 1000, 20, 1000,
+        TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1.5), 2.0, 3, 0, 10_000, false, TimeSpan.FromSeconds(0.5));
 
     /// <summary>The stalled share of sockets in W4.</summary>
     public const double StalledShare = 0.01;
@@ -30,8 +31,6 @@ public sealed class Runner(ServerSettings settings, Profile profile, Action<stri
     private const int ConnectParallelism = 32;
     private const int FeedSockets = 4;
 
-    /// <summary>How long a window waits for the frames of its last ticks (later ones count as not delivered).</summary>
-    private static readonly TimeSpan LateFrameGrace = TimeSpan.FromSeconds(1);
 
     private double? _halfLoadTicks;
 
@@ -203,22 +202,22 @@ public sealed class Runner(ServerSettings settings, Profile profile, Action<stri
 
         // One socket first, so the per-socket figure leaves out what the first socket of a kind warms up.
         var warm = await target.ConnectAsync([symbols[0]], recorder, ct);
-        await Task.Delay(profile.Warmup * 2, ct);
+        await Task.Delay(profile.Warmup, ct);
         var before = target.RssBytes();
         var subscriptions = Enumerable.Range(0, profile.W3Sockets).Select(i => (IReadOnlyList<string>)[symbols[i % symbols.Length]]).ToArray();
         var cpu0 = target.CpuSeconds();
         var clients = await ConnectAllAsync(target, subscriptions, recorder, ct);
         try
         {
-            await Task.Delay(profile.Window, ct);
+            await Task.Delay(profile.Warmup, ct);
             var watch = Stopwatch.StartNew();
             recorder.Open(DateTime.UtcNow.Ticks, DateTime.UtcNow.Ticks + profile.Window.Ticks);
-            await Task.Delay(profile.Window + LateFrameGrace, ct);
+            await Task.Delay(profile.Window + profile.LateFrameGrace, ct);
             recorder.Recording = false;
             var after = target.RssBytes();
             result.RssPerSocketBytes = (after - before) / (double)profile.W3Sockets;
             result.Steps.Add(new StepResult("idle", 1, 1, 0, recorder.Frames / profile.Window.TotalSeconds, 1, recorder.Summary(),
-                target.CpuSeconds() - cpu0, 0, after, after, 0, true));
+                target.CpuSeconds() - cpu0, 0, after, after, 0, 0, true));
             result.Notes.Add($"RSS {before / 1048576.0:F1} MiB with 1 socket, {after / 1048576.0:F1} MiB with {profile.W3Sockets + 1}");
             log($"{target.Name} W3: {result.RssPerSocketBytes / 1024:F1} KiB per idle socket");
         }
@@ -239,7 +238,7 @@ public sealed class Runner(ServerSettings settings, Profile profile, Action<stri
         {
             var window = await MeasureAsync(target, feed, recorder, rate, "ramp", ct);
             result.Steps.Add(window);
-            if (!window.Passed)
+            if (!window.Passed && profile.RetryFailedSteps)
             {
                 // The machine is shared: one bad window may be someone else's build. A rate fails when it fails twice.
                 window = await MeasureAsync(target, feed, recorder, rate, "ramp (again)", ct);
@@ -288,6 +287,7 @@ public sealed class Runner(ServerSettings settings, Profile profile, Action<stri
         await Task.Delay(profile.Warmup, ct);
         var skipped0 = feed.Skipped;
         var cpu0 = target.CpuSeconds();
+        var ownCpu0 = ServerProcess.ReadCpuSeconds(Environment.ProcessId);
         var maxRss = target.RssBytes();
         var watch = Stopwatch.StartNew();
         var start = DateTime.UtcNow.Ticks;
@@ -302,9 +302,11 @@ public sealed class Runner(ServerSettings settings, Profile profile, Action<stri
 
         var seconds = watch.Elapsed.TotalSeconds;
         var cpu = target.CpuSeconds() - cpu0;
+        var ownCpu = ServerProcess.ReadCpuSeconds(Environment.ProcessId) - ownCpu0;
+        var cpuSeconds = seconds;
 
         // Frames of ticks sent at the end of the window may still be on their way.
-        await Task.Delay(LateFrameGrace, ct);
+        await Task.Delay(profile.LateFrameGrace, ct); // later frames count as not delivered
         recorder.Recording = false;
         seconds = profile.Window.TotalSeconds;
         var accepted = feed.WindowAccepted / seconds;
@@ -316,11 +318,11 @@ public sealed class Runner(ServerSettings settings, Profile profile, Action<stri
         // The feed sockets pace whole ticks, so a short window may see one tick less per socket.
         var passed = accepted >= ticksPerSecond * 0.97 - FeedSockets / seconds && ratio >= MinDeliveryRatio && latency.P99Ms < MaxP99.TotalMilliseconds;
         var result = new StepResult(phase, Math.Round(ticksPerSecond, 2), Math.Round(accepted, 2), Math.Round(offered), Math.Round(delivered),
-            Math.Round(ratio, 4), latency, Math.Round(cpu, 2), Math.Round(cpu / seconds * 100, 1), rss, Math.Max(maxRss, rss),
-            feed.Skipped - skipped0, passed);
+            Math.Round(ratio, 4), latency, Math.Round(cpu, 2), Math.Round(cpu / cpuSeconds * 100, 1), rss, Math.Max(maxRss, rss),
+            feed.Skipped - skipped0, Math.Round(ownCpu / cpuSeconds * 100, 1), passed);
         log($"{target.Name} {phase}: {ticksPerSecond:F1} ticks/s offered, {accepted:F1} accepted, {delivered:F0} updates/s delivered " +
-            $"(ratio {ratio:F3}), p50 {latency.P50Ms} ms p99 {latency.P99Ms} ms max {latency.MaxMs} ms, CPU {cpu / seconds * 100:F0} %, " +
-            $"RSS {rss / 1048576} MiB{(passed ? string.Empty : "  -> saturated")}");
+            $"(ratio {ratio:F3}), p50 {latency.P50Ms} ms p99 {latency.P99Ms} ms max {latency.MaxMs} ms, CPU {cpu / cpuSeconds * 100:F0} % " +
+            $"({result.CpuMicrosPerUpdate} µs/update), generator CPU {ownCpu / cpuSeconds * 100:F0} %, RSS {rss / 1048576} MiB{(passed ? string.Empty : "  -> saturated")}");
         return result;
     }
 

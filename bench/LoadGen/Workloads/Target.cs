@@ -99,7 +99,8 @@ public sealed class Target : IAsyncDisposable
 
     /// <summary>
     /// W5: two ActorQuotes nodes on loopback sharing one PostgreSQL: tickers (and watchlists) on the seed
-    /// node, which the feed talks to; sockets on the gateway node.
+    /// node, the HTTP API and sockets on the gateway node. Ingest is part of the HTTP API, so the feed talks
+    /// to the gateway node too: each tick crosses to its ticker and each quote comes back once per node.
     /// </summary>
     public static async Task<Target> StartTwoNodesAsync(ServerSettings settings, string postgresConnectionString, CancellationToken cancellationToken)
     {
@@ -127,7 +128,7 @@ public sealed class Target : IAsyncDisposable
                 [.. Common(dataB), "--Node:Roles=gateway", "--Node:Port=" + ServerProcess.FreePort()],
                 settings.ServerCpus, ServerProcess.FreePort(), dataB, cancellationToken);
             var token = await SignInAsync(gateway.BaseAddress, cancellationToken);
-            return new Target("SUT-2node", ServerKind.Sut, gateway, tickers, [tickers, gateway], token);
+            return new Target("SUT-2node", ServerKind.Sut, gateway, gateway, [tickers, gateway], token);
         }
         catch
         {
