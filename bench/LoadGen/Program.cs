@@ -51,6 +51,11 @@ Console.CancelKeyPress += (_, e) =>
     e.Cancel = true;
     stop.Cancel();
 };
+using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, context =>
+{
+    context.Cancel = true; // stop the workloads, stop the servers, still write what was measured
+    stop.Cancel();
+});
 
 var status = 0;
 try

@@ -26,6 +26,25 @@ public enum ServerKind
 public sealed class ServerProcess : IAsyncDisposable
 {
     private static readonly double ClockTicksPerSecond = 100; // USER_HZ on Linux
+    private static readonly ConcurrentDictionary<int, Process> Running = new();
+
+    static ServerProcess()
+    {
+        // Ctrl+C or SIGTERM to the generator must not leave servers behind.
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            foreach (var process in Running.Values)
+            {
+                try
+                {
+                    process.Kill(entireProcessTree: true);
+                }
+                catch (InvalidOperationException)
+                {
+                }
+            }
+        };
+    }
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _output = new();
 
@@ -95,6 +114,7 @@ public sealed class ServerProcess : IAsyncDisposable
 
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         var process = Process.Start(start) ?? throw new InvalidOperationException("could not start " + dll);
+        Running[process.Id] = process;
         var server = new ServerProcess(process, port, dataDirectory);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
@@ -161,6 +181,7 @@ public sealed class ServerProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        Running.TryRemove(_process.Id, out _);
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);

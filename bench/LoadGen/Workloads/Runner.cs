@@ -11,10 +11,10 @@ public sealed record Profile(
     bool RetryFailedSteps, TimeSpan LateFrameGrace)
 {
     public static readonly Profile Full = new(1000, 100, 5000, 1000, 20, 10_000,
-        TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(5), 1.5, 12, 1, 20_000, true, TimeSpan.FromSeconds(1));
+        TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(5), 1.6, 12, 0, 5_000, true, TimeSpan.FromSeconds(1));
 
     public static readonly Profile Quick = new(200, 100, 1000, 1000, 20, 1000,
-        TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1.5), 2.0, 3, 0, 10_000, false, TimeSpan.FromSeconds(0.5));
+        TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1.5), 2.0, 3, 0, 5_000, false, TimeSpan.FromSeconds(0.5));
 
     /// <summary>The stalled share of sockets in W4.</summary>
     public const double StalledShare = 0.01;
@@ -38,27 +38,43 @@ public sealed class Runner(ServerSettings settings, Profile profile, Action<stri
         Func<CancellationToken, Task<string>>? postgres, CancellationToken cancellationToken)
     {
         var symbols = BenchCatalog.Symbols(profile.W2Symbols);
-        foreach (var kind in servers.OrderBy(k => k switch { ServerKind.B0 => 0, ServerKind.Sut => 1, _ => 2 }))
+        var order = servers.OrderBy(k => k switch { ServerKind.B0 => 0, ServerKind.Sut => 1, _ => 2 }).ToArray();
+        if (workloads.Overlaps("W1", "W2", "W4"))
         {
-            var name = kind switch { ServerKind.B0 => "B0", ServerKind.B1 => "B1", _ => "SUT" };
-            if (workloads.Overlaps("W1", "W2", "W4"))
+            // All servers run side by side and take turns window by window, so that whatever else the
+            // machine is doing falls on all of them alike; only the one being measured gets load.
+            var targets = new List<Target>();
+            try
             {
-                await using var target = await Target.StartAsync(kind, settings, cancellationToken);
-                log($"{name}: started (pid {target.Sockets.Pid})");
+                foreach (var kind in order)
+                {
+                    var target = await Target.StartAsync(kind, settings, cancellationToken);
+                    targets.Add(target);
+                    log($"{target.Name}: started (pid {target.Sockets.Pid})");
+                }
+
                 if (workloads.Overlaps("W1", "W4"))
                 {
-                    var (w1, w4) = await BroadcastAsync(target, symbols[..profile.W1Symbols], workloads.Contains("W1"), workloads.Contains("W4"), cancellationToken);
-                    AddIf(run, w1);
-                    AddIf(run, w4);
+                    await BroadcastAsync(run, targets, symbols[..profile.W1Symbols], workloads.Contains("W1"), workloads.Contains("W4"), cancellationToken);
                 }
 
                 if (workloads.Contains("W2"))
                 {
-                    run.Results.Add(await SelectiveAsync(target, symbols, cancellationToken));
+                    await SelectiveAsync(run, targets, symbols, cancellationToken);
                 }
             }
+            finally
+            {
+                foreach (var target in targets)
+                {
+                    await target.DisposeAsync();
+                }
+            }
+        }
 
-            if (workloads.Contains("W3"))
+        if (workloads.Contains("W3"))
+        {
+            foreach (var kind in order)
             {
                 await using var target = await Target.StartAsync(kind, settings, cancellationToken);
                 run.Results.Add(await IdleAsync(target, symbols[..profile.W1Symbols], cancellationToken));
@@ -67,127 +83,199 @@ public sealed class Runner(ServerSettings settings, Profile profile, Action<stri
 
         if (workloads.Contains("W5") && servers.Contains(ServerKind.Sut))
         {
+            var result = new WorkloadResult { Workload = "W5", Server = "SUT-2node", Sockets = profile.W1Sockets, Symbols = profile.W1Symbols, SubscriptionsPerSocket = profile.W1Symbols };
             if (postgres is null)
             {
-                run.Results.Add(new WorkloadResult { Workload = "W5", Server = "SUT-2node", Notes = { "skipped: no PostgreSQL" } });
+                result.Notes.Add("skipped: no PostgreSQL (bench/run.sh starts one when the PostgreSQL 15 server binaries are installed)");
+                run.Results.Add(result);
                 return;
             }
 
-            var result = new WorkloadResult { Workload = "W5", Server = "SUT-2node", Sockets = profile.W1Sockets, Symbols = profile.W1Symbols, SubscriptionsPerSocket = profile.W1Symbols };
             try
             {
                 var connectionString = await postgres(cancellationToken);
-                await using var target = await Target.StartTwoNodesAsync(settings, connectionString, cancellationToken);
-                log("SUT-2node: started");
-                var (w1, _) = await BroadcastAsync(target, symbols[..profile.W1Symbols], true, false, cancellationToken);
-                result = w1!;
+
+                // The two-node cluster takes turns with a fresh single node, as above.
+                await using var single = await Target.StartAsync(ServerKind.Sut, settings, cancellationToken);
+                await using var cluster = await Target.StartTwoNodesAsync(settings, connectionString, cancellationToken);
+                log("SUT-2node: started; compared with a fresh single node (SUT-1node)");
+                var inner = new RunResult { StartedUtc = run.StartedUtc, Command = run.Command, Machine = run.Machine, Quick = run.Quick };
+                await BroadcastAsync(inner, [single, cluster], symbols[..profile.W1Symbols], true, false, cancellationToken, workload: "W5");
+                foreach (var r in inner.Results)
+                {
+                    run.Results.Add(r);
+                }
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 result.Notes.Add("failed: " + e.Message.Split('\n')[0]);
+                run.Results.Add(result);
                 log("W5 failed: " + e);
             }
-
-            run.Results.Add(result);
         }
     }
 
-    private static void AddIf(RunResult run, WorkloadResult? result)
+    /// <summary>One server's part in an interleaved workload: its sockets, its feed, its result.</summary>
+    private sealed class Lane : IAsyncDisposable
     {
-        if (result is not null)
+        public required Target Target { get; init; }
+
+        public required IQuoteClient[] Clients { get; init; }
+
+        public required FeedDriver Feed { get; init; }
+
+        public required LatencyRecorder Recorder { get; init; }
+
+        public required WorkloadResult Result { get; init; }
+
+        public bool Ramping { get; set; } = true;
+
+        public double? LastPass { get; set; }
+
+        public async ValueTask DisposeAsync()
         {
-            run.Results.Add(result);
+            Feed.SetRate(0);
+            await CloseAllAsync(Clients);
+            await Feed.DisposeAsync();
         }
     }
 
-    /// <summary>W1 (ramp to saturation, then the half-load latency window) and W4 (the same sockets, 1 % stalled).</summary>
-    private async Task<(WorkloadResult? W1, WorkloadResult? W4)> BroadcastAsync(Target target, string[] symbols, bool w1, bool w4, CancellationToken ct)
+    private async Task<Lane> OpenLaneAsync(Target target, string workload, string[] symbols, IReadOnlyList<IReadOnlyList<string>> subscriptions, CancellationToken ct)
     {
-        var workload = target.Name == "SUT-2node" ? "W5" : "W1";
         var recorder = new LatencyRecorder();
-        var subscriptions = Enumerable.Range(0, profile.W1Sockets).Select(_ => (IReadOnlyList<string>)symbols).ToArray();
         var clients = await ConnectAllAsync(target, subscriptions, recorder, ct);
-        var everyone = Enumerable.Repeat(profile.W1Sockets, symbols.Length).ToArray();
-        await using var feed = await FeedDriver.ConnectAsync(target.Feed.Endpoint, ServerSettings.FeedKey, symbols, BenchCatalog.Closes(symbols.Length), everyone, FeedSockets, ct);
+        var followers = new int[symbols.Length];
+        var index = symbols.Select((s, i) => (s, i)).ToDictionary(p => p.s, p => p.i);
+        foreach (var list in subscriptions)
+        {
+            foreach (var symbol in list)
+            {
+                followers[index[symbol]]++;
+            }
+        }
+
+        var feed = await FeedDriver.ConnectAsync(target.Feed.Endpoint, ServerSettings.FeedKey, symbols, BenchCatalog.Closes(symbols.Length), followers, FeedSockets, ct);
         await feed.PrimeAsync(ct);
         feed.Start();
-        WorkloadResult? result1 = null, result4 = null;
+        var name = workload == "W5" && target.Name == "SUT" ? "SUT-1node" : target.Name;
+        return new Lane
+        {
+            Target = target, Clients = clients, Feed = feed, Recorder = recorder,
+            Result = new WorkloadResult
+            {
+                Workload = workload, Server = name, Sockets = subscriptions.Count, Symbols = symbols.Length,
+                SubscriptionsPerSocket = subscriptions.Count > 0 ? subscriptions[0].Count : 0,
+            },
+        };
+    }
+
+    /// <summary>
+    /// W1 (ramp to saturation, then the window at half of B0's saturation) and W4 (the same sockets, all
+    /// reading, then with 1 % stalled), the servers taking turns.
+    /// </summary>
+    private async Task BroadcastAsync(RunResult run, IReadOnlyList<Target> targets, string[] symbols, bool w1, bool w4, CancellationToken ct, string workload = "W1")
+    {
+        var subscriptions = Enumerable.Range(0, profile.W1Sockets).Select(_ => (IReadOnlyList<string>)symbols).ToArray();
+        var lanes = new List<Lane>();
         try
         {
+            foreach (var target in targets)
+            {
+                lanes.Add(await OpenLaneAsync(target, workload, symbols, subscriptions, ct));
+            }
+
             var fanout = (double)profile.W1Sockets;
             if (w1)
             {
-                result1 = new WorkloadResult { Workload = workload, Server = target.Name, Sockets = profile.W1Sockets, Symbols = symbols.Length, SubscriptionsPerSocket = symbols.Length };
-                await RampAsync(target, feed, recorder, fanout, result1, ct);
-                if (target.Kind == ServerKind.B0 && workload == "W1")
+                await RampAsync(lanes, fanout, ct);
+                var b0 = lanes.FirstOrDefault(l => l.Target.Kind == ServerKind.B0)?.Result;
+                _halfLoadTicks ??= b0 is not null ? HalfOf(b0) : null;
+                foreach (var lane in lanes)
                 {
-                    _halfLoadTicks = result1.SaturationTicksPerSecond / 2;
+                    var half = workload == "W5" ? HalfOf(lanes[0].Result) : _halfLoadTicks ?? HalfOf(lane.Result);
+                    lane.Result.HalfLoad = await MeasureAsync(lane, half, workload == "W5" ? "half of SUT-1node saturation" : "half of B0 saturation", ct);
+                    lane.Result.Steps.Add(lane.Result.HalfLoad);
+                    run.Results.Add(lane.Result);
                 }
-
-                var half = _halfLoadTicks ?? (result1.SaturationTicksPerSecond is > 0 and var sat ? sat / 2 : result1.Steps[0].TargetTicksPerSecond / 2);
-                result1.HalfLoad = await MeasureAsync(target, feed, recorder, half, "half of B0 saturation", ct);
-                result1.Steps.Add(result1.HalfLoad);
             }
 
             if (w4)
             {
-                result4 = new WorkloadResult { Workload = "W4", Server = target.Name, Sockets = profile.W1Sockets, Symbols = symbols.Length, SubscriptionsPerSocket = symbols.Length };
-                var half = _halfLoadTicks ?? profile.StartUpdatesPerSecond / fanout / 2;
-                result4.AllReading = await MeasureAsync(target, feed, recorder, half, "all reading", ct);
-                var stalled = clients.Take(Math.Max(1, (int)(clients.Length * Profile.StalledShare))).ToArray();
-                foreach (var client in stalled)
+                var half = _halfLoadTicks ?? profile.StartUpdatesPerSecond / fanout;
+                var results = lanes.Select(l => new WorkloadResult
                 {
-                    client.Stall();
+                    Workload = "W4", Server = l.Target.Name, Sockets = profile.W1Sockets, Symbols = symbols.Length, SubscriptionsPerSocket = symbols.Length,
+                }).ToArray();
+                for (var i = 0; i < lanes.Count; i++)
+                {
+                    results[i].AllReading = await MeasureAsync(lanes[i], half, "all reading", ct);
+                    results[i].Steps.Add(results[i].AllReading!);
                 }
 
-                // Let the stalled sockets' buffers fill before measuring the readers.
-                await Task.Delay(profile.Warmup, ct);
-                feed.SetSubscribers(Enumerable.Repeat(profile.W1Sockets - stalled.Length, symbols.Length).ToArray());
-                result4.WithStalled = await MeasureAsync(target, feed, recorder, half, $"{stalled.Length} stalled", ct);
-                result4.Steps.Add(result4.AllReading);
-                result4.Steps.Add(result4.WithStalled);
-                foreach (var client in stalled)
+                var stalledCount = Math.Max(1, (int)(profile.W1Sockets * Profile.StalledShare));
+                for (var i = 0; i < lanes.Count; i++)
                 {
-                    client.Abort();
+                    var stalled = lanes[i].Clients.Take(stalledCount).ToArray();
+                    foreach (var client in stalled)
+                    {
+                        client.Stall();
+                    }
+
+                    lanes[i].Feed.SetSubscribers(Enumerable.Repeat(profile.W1Sockets - stalled.Length, symbols.Length).ToArray());
+
+                    // Let the stalled sockets' buffers fill before measuring the readers.
+                    lanes[i].Feed.SetRate(half);
+                    await Task.Delay(profile.Warmup, ct);
+                    results[i].WithStalled = await MeasureAsync(lanes[i], half, $"{stalled.Length} stalled", ct);
+                    results[i].Steps.Add(results[i].WithStalled!);
+                    lanes[i].Feed.SetRate(0);
+                    foreach (var client in stalled)
+                    {
+                        client.Abort();
+                    }
+
+                    run.Results.Add(results[i]);
                 }
             }
         }
         finally
         {
-            feed.SetRate(0);
-            await CloseAllAsync(clients);
+            foreach (var lane in lanes)
+            {
+                await lane.DisposeAsync();
+            }
         }
-
-        return (result1, result4);
     }
 
-    /// <summary>W2: 1,000 symbols, sockets with 20 random subscriptions each; ramp to saturation.</summary>
-    private async Task<WorkloadResult> SelectiveAsync(Target target, string[] symbols, CancellationToken ct)
+    /// <summary>W2: 1,000 symbols, sockets with 20 random subscriptions each; ramp to saturation, servers taking turns.</summary>
+    private async Task SelectiveAsync(RunResult run, IReadOnlyList<Target> targets, string[] symbols, CancellationToken ct)
     {
         var random = new Random(7);
         var subscriptions = Enumerable.Range(0, profile.W2Sockets)
             .Select(_ => (IReadOnlyList<string>)random.GetItems(symbols, profile.W2Subscriptions * 2).Distinct().Take(profile.W2Subscriptions).ToArray())
             .ToArray();
-        var recorder = new LatencyRecorder();
-        var clients = await ConnectAllAsync(target, subscriptions, recorder, ct);
-        var followers = symbols.Select(s => subscriptions.Count(list => list.Contains(s))).ToArray();
-        await using var feed = await FeedDriver.ConnectAsync(target.Feed.Endpoint, ServerSettings.FeedKey, symbols, BenchCatalog.Closes(symbols.Length), followers, FeedSockets, ct);
-        await feed.PrimeAsync(ct);
-        feed.Start();
-        var result = new WorkloadResult { Workload = "W2", Server = target.Name, Sockets = profile.W2Sockets, Symbols = symbols.Length, SubscriptionsPerSocket = profile.W2Subscriptions };
+        var lanes = new List<Lane>();
         try
         {
-            var fanout = subscriptions.Sum(s => s.Count) / (double)symbols.Length;
-            await RampAsync(target, feed, recorder, fanout, result, ct);
+            foreach (var target in targets)
+            {
+                lanes.Add(await OpenLaneAsync(target, "W2", symbols, subscriptions, ct));
+            }
+
+            await RampAsync(lanes, subscriptions.Sum(s => s.Count) / (double)symbols.Length, ct);
+            run.Results.AddRange(lanes.Select(l => l.Result));
         }
         finally
         {
-            feed.SetRate(0);
-            await CloseAllAsync(clients);
+            foreach (var lane in lanes)
+            {
+                await lane.DisposeAsync();
+            }
         }
-
-        return result;
     }
+
+    private double HalfOf(WorkloadResult result) =>
+        result.SaturationTicksPerSecond is > 0 and var saturation ? saturation / 2 : result.Steps[0].TargetTicksPerSecond / 2;
 
     /// <summary>W3: many sockets, one symbol each, 1 tick/s in total; RSS growth per socket.</summary>
     private async Task<WorkloadResult> IdleAsync(Target target, string[] symbols, CancellationToken ct)
@@ -229,60 +317,60 @@ public sealed class Runner(ServerSettings settings, Profile profile, Action<stri
         return result;
     }
 
-    /// <summary>Raises the offered rate step by step until a window fails, then refines between the last pass and the failure.</summary>
-    private async Task RampAsync(Target target, FeedDriver feed, LatencyRecorder recorder, double fanout, WorkloadResult result, CancellationToken ct)
+    /// <summary>
+    /// Raises the offered rate step by step, each server taking its turn at each rate, until each has
+    /// failed a rate (twice, in a full run: the machine is shared, and one bad window may be someone
+    /// else's build). A server's saturation is the highest rate it passed.
+    /// </summary>
+    private async Task RampAsync(IReadOnlyList<Lane> lanes, double fanout, CancellationToken ct)
     {
         var rate = profile.StartUpdatesPerSecond / fanout;
-        double? lastPass = null, firstFail = null;
-        for (var step = 0; step < profile.MaxSteps; step++)
+        for (var step = 0; step < profile.MaxSteps && lanes.Any(l => l.Ramping); step++, rate *= profile.RampFactor)
         {
-            var window = await MeasureAsync(target, feed, recorder, rate, "ramp", ct);
-            result.Steps.Add(window);
-            if (!window.Passed && profile.RetryFailedSteps)
+            foreach (var lane in lanes.Where(l => l.Ramping))
             {
-                // The machine is shared: one bad window may be someone else's build. A rate fails when it fails twice.
-                window = await MeasureAsync(target, feed, recorder, rate, "ramp (again)", ct);
-                result.Steps.Add(window);
-            }
+                var window = await MeasureAsync(lane, rate, "ramp", ct);
+                lane.Result.Steps.Add(window);
+                if (!window.Passed && profile.RetryFailedSteps)
+                {
+                    window = await MeasureAsync(lane, rate, "ramp (again)", ct);
+                    lane.Result.Steps.Add(window);
+                }
 
-            if (!window.Passed)
-            {
-                firstFail = rate;
-                break;
-            }
+                if (window.Passed)
+                {
+                    lane.LastPass = rate;
+                }
+                else
+                {
+                    lane.Ramping = false;
+                }
 
-            lastPass = rate;
-            rate *= profile.RampFactor;
-        }
-
-        for (var i = 0; i < profile.Refinements && lastPass is { } pass && firstFail is { } fail; i++)
-        {
-            var middle = Math.Sqrt(pass * fail);
-            var window = await MeasureAsync(target, feed, recorder, middle, "refine", ct);
-            result.Steps.Add(window);
-            if (window.Passed)
-            {
-                lastPass = middle;
-            }
-            else
-            {
-                firstFail = middle;
+                lane.Feed.SetRate(0);
             }
         }
 
-        var best = result.Steps.Where(s => s.Passed).MaxBy(s => s.TargetTicksPerSecond);
-        result.SaturationTicksPerSecond = best?.TargetTicksPerSecond ?? 0;
-        result.SaturationUpdatesPerSecond = best?.DeliveredUpdatesPerSecond ?? 0;
-        if (firstFail is null)
+        foreach (var lane in lanes)
         {
-            result.Notes.Add("did not saturate within the ramp: the figure is a lower bound");
+            var best = lane.Result.Steps.Where(s => s.Passed).MaxBy(s => s.TargetTicksPerSecond);
+            lane.Result.SaturationTicksPerSecond = best?.TargetTicksPerSecond ?? 0;
+            lane.Result.SaturationUpdatesPerSecond = best?.DeliveredUpdatesPerSecond ?? 0;
+            if (lane.Ramping)
+            {
+                lane.Result.Notes.Add("did not saturate within the ramp: the figure is a lower bound");
+            }
+
+            if (best is null)
+            {
+                lane.Result.Notes.Add($"no window passed, not even the first ({lane.Result.Steps[0].TargetTicksPerSecond:F1} ticks/s): saturation is below it");
+            }
         }
     }
 
-    /// <summary>One window: offer <paramref name="ticksPerSecond"/>, let it settle, then measure.</summary>
-    private async Task<StepResult> MeasureAsync(Target target, FeedDriver feed, LatencyRecorder recorder, double ticksPerSecond,
-        string phase, CancellationToken ct)
+    /// <summary>One window on one server: offer <paramref name="ticksPerSecond"/>, let it settle, then measure.</summary>
+    private async Task<StepResult> MeasureAsync(Lane lane, double ticksPerSecond, string phase, CancellationToken ct)
     {
+        var (target, feed, recorder) = (lane.Target, lane.Feed, lane.Recorder);
         feed.SetRate(ticksPerSecond);
         await Task.Delay(profile.Warmup, ct);
         var skipped0 = feed.Skipped;
