@@ -25,7 +25,7 @@ public static class Chart
 
         // Throughput panel.
         var groups = new[] { "W1", "W2" };
-        var values = groups.Select(g => Servers.Select(s => run.Find(g, s)?.SaturationUpdatesPerSecond ?? 0).ToArray()).ToArray();
+        var values = groups.Select(g => Servers.Select(s => run.Find(g, s) is { } r ? (r.SaturationUpdatesPerSecond > 0 ? r.SaturationUpdatesPerSecond : r.DeliverySaturationUpdatesPerSecond) ?? 0 : 0).ToArray()).ToArray();
         Panel(canvas, 20, 50, 400, 340, "SATURATION UPDATES/S", groups, values, log: false);
 
         // Latency panel: p50, p99, p99.9, max at the half-load window of W1.

@@ -2,7 +2,11 @@ using ActorQuotes.Bench.LoadGen.Measurement;
 
 namespace ActorQuotes.Bench.LoadGen.Workloads;
 
-/// <summary>One measurement window at one offered rate.</summary>
+/// <summary>
+/// One measurement window at one offered rate. <see cref="Passed"/>: the saturation test
+/// (delivered/offered ≥ 0.99, p99 &lt; 100 ms, ingest kept up); <see cref="Delivered"/>: the same without
+/// the latency bound, which on a shared machine measures others' load as much as the server.
+/// </summary>
 public sealed record StepResult(
     string Phase,
     double TargetTicksPerSecond,
@@ -17,7 +21,8 @@ public sealed record StepResult(
     long ServerMaxRssBytes,
     long TicksSkipped,
     double GeneratorCpuPercent,
-    bool Passed)
+    bool Passed,
+    bool Delivered)
 {
     /// <summary>Server CPU time per delivered update, µs: the cost figure that machine noise hardly moves.</summary>
     public double CpuMicrosPerUpdate => DeliveredUpdatesPerSecond > 0 ? Math.Round(ServerCpuPercent / 100 / DeliveredUpdatesPerSecond * 1e6, 2) : 0;
@@ -45,6 +50,11 @@ public sealed class WorkloadResult
     public double? SaturationTicksPerSecond { get; set; }
 
     public double? SaturationUpdatesPerSecond { get; set; }
+
+    /// <summary>W1/W2/W5: the same for the delivery test alone (no latency bound).</summary>
+    public double? DeliverySaturationTicksPerSecond { get; set; }
+
+    public double? DeliverySaturationUpdatesPerSecond { get; set; }
 
     /// <summary>W1/W5: the window at 50 % of B0's W1 saturation.</summary>
     public StepResult? HalfLoad { get; set; }
