@@ -26,6 +26,8 @@ public sealed class FeedDriver : IAsyncDisposable
     private readonly double[][] _references;
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Task> _loops = [];
+    private readonly System.Threading.Channels.Channel<byte[]>[] _acks;
+    private readonly Task[] _readers;
     private volatile Plan _plan = new(0, Stopwatch.GetTimestamp());
     private long _accepted;
     private long _rejected;
@@ -43,6 +45,28 @@ public sealed class FeedDriver : IAsyncDisposable
         _symbolsPerFeed = symbolsPerFeed;
         _references = references;
         _weights = weights;
+
+        // Each feed socket is read all the time, not only while an ack is due: the SUT pings its feed
+        // sockets and drops one that does not answer within 30 s, and a feed sits idle while the other
+        // servers take their turns.
+        _acks = feeds.Select(_ => System.Threading.Channels.Channel.CreateUnbounded<byte[]>()).ToArray();
+        _readers = feeds.Select((feed, i) => Task.Run(async () =>
+        {
+            try
+            {
+                while (await feed.ReceiveTextAsync(_stop.Token) is { } message)
+                {
+                    _acks[i].Writer.TryWrite(message);
+                }
+            }
+            catch (Exception e) when (e is OperationCanceledException or System.Net.Sockets.SocketException or ObjectDisposedException)
+            {
+            }
+            finally
+            {
+                _acks[i].Writer.TryComplete();
+            }
+        })).ToArray();
         _prices = references.Select(r => r.ToArray()).ToArray();
     }
 
@@ -142,7 +166,7 @@ public sealed class FeedDriver : IAsyncDisposable
         {
             await Task.WhenAll(_loops).WaitAsync(TimeSpan.FromSeconds(10));
         }
-        catch (Exception e) when (e is TimeoutException or OperationCanceledException)
+        catch (Exception e) when (e is TimeoutException or OperationCanceledException or System.Net.Sockets.SocketException or InvalidOperationException)
         {
         }
 
@@ -151,6 +175,8 @@ public sealed class FeedDriver : IAsyncDisposable
             await feed.CloseQuietlyAsync();
             await feed.DisposeAsync();
         }
+
+        await Task.WhenAll(_readers).WaitAsync(TimeSpan.FromSeconds(5)).ContinueWith(_ => { }, TaskScheduler.Default);
     }
 
     private async Task RunAsync(int feed, CancellationToken cancellationToken)
@@ -190,6 +216,11 @@ public sealed class FeedDriver : IAsyncDisposable
         }
         catch (OperationCanceledException)
         {
+        }
+        catch (Exception e) when (e is System.Net.Sockets.SocketException or InvalidOperationException or System.Threading.Channels.ChannelClosedException)
+        {
+            _lastError = $"feed socket {feed} failed: {e.Message}";
+            Console.Error.WriteLine(_lastError);
         }
     }
 
@@ -232,8 +263,7 @@ public sealed class FeedDriver : IAsyncDisposable
 
         buffer.Write("]"u8);
         await _feeds[feed].SendTextAsync(buffer.WrittenMemory, cancellationToken);
-        var ack = await _feeds[feed].ReceiveTextAsync(cancellationToken)
-                  ?? throw new InvalidOperationException("the server closed the feed socket");
+        var ack = await _acks[feed].Reader.ReadAsync(cancellationToken);
         var accepted = ReadAccepted(ack);
         if (accepted < 0)
         {
