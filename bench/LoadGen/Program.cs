@@ -44,7 +44,7 @@ var run = new RunResult
 var profile = options.Quick ? Profile.Quick : Profile.Full;
 var csv = BenchCatalog.WriteCsv(Path.Combine(Path.GetTempPath(), $"aq-bench-companies-{Environment.ProcessId}.csv"), profile.W2Symbols);
 var settings = new ServerSettings { BinDirectory = options.BinDirectory, CatalogCsv = csv, ServerCpus = options.ServerCpus };
-var runner = new Runner(settings, profile, line => Console.WriteLine($"[{watch.Elapsed:mm\\:ss}] {line}"));
+var runner = new Runner(settings, profile, line => Console.WriteLine($"[{watch.Elapsed:mm\\:ss}] {line}")) { HoldTicksPerSecond = options.Hold };
 using var stop = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>
 {
@@ -82,7 +82,7 @@ return status;
 /// <summary>The command line.</summary>
 internal sealed record Args(
     bool Quick, IReadOnlyCollection<string> Workloads, IReadOnlyList<ServerKind> Servers, string BinDirectory, string ResultsDirectory,
-    string? ServerCpus, string? GeneratorCpus, string? Postgres, string Command)
+    string? ServerCpus, string? GeneratorCpus, string? Postgres, string Command, double? Hold)
 {
     private static readonly string[] AllWorkloads = ["W1", "W2", "W3", "W4", "W5"];
 
@@ -97,6 +97,7 @@ internal sealed record Args(
         string? serverCpus = Environment.ProcessorCount > 1 ? "0" : null;
         string? generatorCpus = Environment.ProcessorCount > 1 ? "1" : null;
         string? postgres = null;
+        double? hold = null;
         for (var i = 0; i < args.Length; i++)
         {
             var arg = args[i];
@@ -119,6 +120,7 @@ internal sealed record Args(
                 case "--generator-cpus": generatorCpus = Next(); break;
                 case "--no-pin": serverCpus = generatorCpus = null; break;
                 case "--postgres": postgres = Next(); break;
+                case "--hold": hold = double.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "all": workloads.UnionWith(AllWorkloads); break;
                 default:
                     if (!AllWorkloads.Contains(arg.ToUpperInvariant()))
@@ -137,7 +139,7 @@ internal sealed record Args(
         }
 
         var command = "bench/run.sh " + string.Join(' ', args.Where(a => a != "--postgres" && !a.Contains("Host=", StringComparison.Ordinal)));
-        return new Args(quick, workloads.Select(w => w.ToUpperInvariant()).ToHashSet(), servers, bin, results, serverCpus, generatorCpus, postgres, command.Trim());
+        return new Args(quick, workloads.Select(w => w.ToUpperInvariant()).ToHashSet(), servers, bin, results, serverCpus, generatorCpus, postgres, command.Trim(), hold);
     }
 
     private static string FindRepoRoot()

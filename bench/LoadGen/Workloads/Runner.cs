@@ -34,6 +34,15 @@ public sealed class Runner(ServerSettings settings, Profile profile, Action<stri
 
     private double? _halfLoadTicks;
 
+    /// <summary>
+    /// Profiling aid (<c>--hold RATE</c>): instead of W1's ramp, each server in turn is held at this many
+    /// ticks/s for <see cref="HoldFor"/>, its pid logged first, so that dotnet-counters or dotnet-trace can
+    /// be attached to exactly one loaded server.
+    /// </summary>
+    public double? HoldTicksPerSecond { get; init; }
+
+    public TimeSpan HoldFor { get; init; } = TimeSpan.FromSeconds(30);
+
     public async Task RunAsync(RunResult run, IReadOnlyCollection<string> workloads, IReadOnlyList<ServerKind> servers,
         Func<CancellationToken, Task<string>>? postgres, CancellationToken cancellationToken)
     {
@@ -185,6 +194,23 @@ public sealed class Runner(ServerSettings settings, Profile profile, Action<stri
             }
 
             var fanout = (double)profile.W1Sockets;
+            if (HoldTicksPerSecond is { } hold)
+            {
+                foreach (var lane in lanes)
+                {
+                    log($"HOLD {lane.Target.Name} pid {lane.Target.Sockets.Pid} at {hold} ticks/s for {HoldFor.TotalSeconds} s");
+                    lane.Feed.SetRate(hold);
+                    await Task.Delay(HoldFor, ct);
+                    var window = await MeasureAsync(lane, hold, "hold", ct);
+                    lane.Feed.SetRate(0);
+                    lane.Result.Steps.Add(window);
+                    run.Results.Add(lane.Result);
+                    log($"HOLD {lane.Target.Name} done");
+                }
+
+                return;
+            }
+
             if (w1)
             {
                 await RampAsync(lanes, fanout, ct);
