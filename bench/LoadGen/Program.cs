@@ -7,6 +7,12 @@ using ActorQuotes.Bench.LoadGen.Workloads;
 // The ActorQuotes benchmark: B0 (raw Kestrel), the SUT (ActorQuotes) and B1 (SignalR), side by side.
 //   LoadGen [W1 W2 W3 W4 W5 | all] [--quick] [--servers B0,SUT,B1] [--bin DIR] [--out DIR]
 //           [--server-cpus 0] [--generator-cpus 1] [--postgres CONNECTION_STRING]
+if (args is ["--redraw", var saved])
+{
+    Report.Redraw(saved);
+    return 0;
+}
+
 var options = Args.Parse(args);
 if (options is null)
 {

@@ -8,7 +8,25 @@ namespace ActorQuotes.Bench.LoadGen.Reporting;
 /// <summary>Writes a run as JSON, as the Markdown table docs/benchmarks.md shows, and as a PNG chart.</summary>
 public static class Report
 {
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        PreferredObjectCreationHandling = System.Text.Json.Serialization.JsonObjectCreationHandling.Populate,
+    };
+
+    /// <summary>Reads a run written by <see cref="Write"/> (to draw its table and chart again).</summary>
+    public static RunResult Read(string path) =>
+        JsonSerializer.Deserialize<RunResult>(File.ReadAllText(path), Json) ?? throw new InvalidDataException(path + " holds no run");
+
+    /// <summary>Writes the Markdown and PNG of a saved run beside its JSON.</summary>
+    public static void Redraw(string jsonPath)
+    {
+        var run = Read(jsonPath);
+        var stem = Path.ChangeExtension(jsonPath, null);
+        File.WriteAllText(stem + ".md", Markdown(run));
+        File.WriteAllBytes(stem + ".png", Chart.Render(run));
+    }
     private static readonly string[] Servers = ["B0", "SUT", "B1"];
 
     public static (string Json, string Markdown, string Png) Write(RunResult run, string directory)
