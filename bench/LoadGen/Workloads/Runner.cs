@@ -1,0 +1,476 @@
+using System.Diagnostics;
+using ActorQuotes.Bench.LoadGen.Measurement;
+using ActorQuotes.Bench.LoadGen.Servers;
+
+namespace ActorQuotes.Bench.LoadGen.Workloads;
+
+/// <summary>Sizes and durations of a run: the issue's figures, or smaller ones for <c>--quick</c>.</summary>
+public sealed record Profile(
+    int W1Sockets, int W1Symbols, int W2Sockets, int W2Symbols, int W2Subscriptions, int W3Sockets,
+    TimeSpan Warmup, TimeSpan Window, double RampFactor, int MaxSteps, int Refinements, double StartUpdatesPerSecond,
+    bool RetryFailedSteps, TimeSpan LateFrameGrace)
+{
+    public static readonly Profile Full = new(1000, 100, 5000, 1000, 20, 10_000,
+        TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(5), 1.6, 12, 0, 5_000, true, TimeSpan.FromSeconds(1));
+
+    public static readonly Profile Quick = new(200, 100, 1000, 1000, 20, 1000,
+        TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1.5), 2.0, 3, 0, 5_000, false, TimeSpan.FromSeconds(0.5));
+
+    /// <summary>The stalled share of sockets in W4.</summary>
+    public const double StalledShare = 0.01;
+}
+
+/// <summary>
+/// Runs the workloads on the servers, in the order B0, SUT, B1 (W1's latency point and W4 run at half of
+/// B0's W1 saturation, so B0 goes first), then W5 on a two-node SUT.
+/// </summary>
+public sealed class Runner(ServerSettings settings, Profile profile, Action<string> log)
+{
+    public const double MinDeliveryRatio = 0.99;
+    public static readonly TimeSpan MaxP99 = TimeSpan.FromMilliseconds(100);
+    private const int ConnectParallelism = 32;
+    private const int FeedSockets = 4;
+
+
+    private double? _halfLoadTicks;
+
+    /// <summary>
+    /// Profiling aid (<c>--hold RATE</c>): instead of W1's ramp, each server in turn is held at this many
+    /// ticks/s for <see cref="HoldFor"/>, its pid logged first, so that dotnet-counters or dotnet-trace can
+    /// be attached to exactly one loaded server.
+    /// </summary>
+    public double? HoldTicksPerSecond { get; init; }
+
+    public TimeSpan HoldFor { get; init; } = TimeSpan.FromSeconds(30);
+
+    public async Task RunAsync(RunResult run, IReadOnlyCollection<string> workloads, IReadOnlyList<ServerKind> servers,
+        Func<CancellationToken, Task<string>>? postgres, CancellationToken cancellationToken)
+    {
+        var symbols = BenchCatalog.Symbols(profile.W2Symbols);
+        var order = servers.OrderBy(k => k switch { ServerKind.B0 => 0, ServerKind.Sut => 1, _ => 2 }).ToArray();
+        if (workloads.Overlaps("W1", "W2", "W4"))
+        {
+            // All servers run side by side and take turns window by window, so that whatever else the
+            // machine is doing falls on all of them alike; only the one being measured gets load.
+            var targets = new List<Target>();
+            try
+            {
+                foreach (var kind in order)
+                {
+                    var target = await Target.StartAsync(kind, settings, cancellationToken);
+                    targets.Add(target);
+                    log($"{target.Name}: started (pid {target.Sockets.Pid})");
+                }
+
+                if (workloads.Overlaps("W1", "W4"))
+                {
+                    await BroadcastAsync(run, targets, symbols[..profile.W1Symbols], workloads.Contains("W1"), workloads.Contains("W4"), cancellationToken);
+                }
+
+                if (workloads.Contains("W2"))
+                {
+                    await SelectiveAsync(run, targets, symbols, cancellationToken);
+                }
+            }
+            finally
+            {
+                foreach (var target in targets)
+                {
+                    await target.DisposeAsync();
+                }
+            }
+        }
+
+        if (workloads.Contains("W3"))
+        {
+            foreach (var kind in order)
+            {
+                await using var target = await Target.StartAsync(kind, settings, cancellationToken);
+                run.Results.Add(await IdleAsync(target, symbols[..profile.W1Symbols], cancellationToken));
+            }
+        }
+
+        if (workloads.Contains("W5") && servers.Contains(ServerKind.Sut))
+        {
+            var result = new WorkloadResult { Workload = "W5", Server = "SUT-2node", Sockets = profile.W1Sockets, Symbols = profile.W1Symbols, SubscriptionsPerSocket = profile.W1Symbols };
+            if (postgres is null)
+            {
+                result.Notes.Add("skipped: no PostgreSQL (bench/run.sh starts one when the PostgreSQL 15 server binaries are installed)");
+                run.Results.Add(result);
+                return;
+            }
+
+            try
+            {
+                var connectionString = await postgres(cancellationToken);
+
+                // The two-node cluster takes turns with a fresh single node, as above.
+                await using var single = await Target.StartAsync(ServerKind.Sut, settings, cancellationToken);
+                await using var cluster = await Target.StartTwoNodesAsync(settings, connectionString, cancellationToken);
+                log("SUT-2node: started; compared with a fresh single node (SUT-1node)");
+                var inner = new RunResult { StartedUtc = run.StartedUtc, Command = run.Command, Machine = run.Machine, Quick = run.Quick };
+                await BroadcastAsync(inner, [single, cluster], symbols[..profile.W1Symbols], true, false, cancellationToken, workload: "W5");
+                foreach (var r in inner.Results)
+                {
+                    run.Results.Add(r);
+                }
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                result.Notes.Add("failed: " + e.Message.Split('\n')[0]);
+                run.Results.Add(result);
+                log("W5 failed: " + e);
+            }
+        }
+    }
+
+    /// <summary>One server's part in an interleaved workload: its sockets, its feed, its result.</summary>
+    private sealed class Lane : IAsyncDisposable
+    {
+        public required Target Target { get; init; }
+
+        public required IQuoteClient[] Clients { get; init; }
+
+        public required FeedDriver Feed { get; init; }
+
+        public required LatencyRecorder Recorder { get; init; }
+
+        public required WorkloadResult Result { get; init; }
+
+        public bool Ramping { get; set; } = true;
+
+        public double? LastPass { get; set; }
+
+        public async ValueTask DisposeAsync()
+        {
+            Feed.SetRate(0);
+            await CloseAllAsync(Clients);
+            await Feed.DisposeAsync();
+        }
+    }
+
+    private async Task<Lane> OpenLaneAsync(Target target, string workload, string[] symbols, IReadOnlyList<IReadOnlyList<string>> subscriptions, CancellationToken ct)
+    {
+        var recorder = new LatencyRecorder();
+        var clients = await ConnectAllAsync(target, subscriptions, recorder, ct);
+        var followers = new int[symbols.Length];
+        var index = symbols.Select((s, i) => (s, i)).ToDictionary(p => p.s, p => p.i);
+        foreach (var list in subscriptions)
+        {
+            foreach (var symbol in list)
+            {
+                followers[index[symbol]]++;
+            }
+        }
+
+        var feed = await FeedDriver.ConnectAsync(target.Feed.Endpoint, ServerSettings.FeedKey, symbols, BenchCatalog.Closes(symbols.Length), followers, FeedSockets, ct);
+        await feed.PrimeAsync(ct);
+        feed.Start();
+        var name = workload == "W5" && target.Name == "SUT" ? "SUT-1node" : target.Name;
+        return new Lane
+        {
+            Target = target, Clients = clients, Feed = feed, Recorder = recorder,
+            Result = new WorkloadResult
+            {
+                Workload = workload, Server = name, Sockets = subscriptions.Count, Symbols = symbols.Length,
+                SubscriptionsPerSocket = subscriptions.Count > 0 ? subscriptions[0].Count : 0,
+            },
+        };
+    }
+
+    /// <summary>
+    /// W1 (ramp to saturation, then the window at half of B0's saturation) and W4 (the same sockets, all
+    /// reading, then with 1 % stalled), the servers taking turns.
+    /// </summary>
+    private async Task BroadcastAsync(RunResult run, IReadOnlyList<Target> targets, string[] symbols, bool w1, bool w4, CancellationToken ct, string workload = "W1")
+    {
+        var subscriptions = Enumerable.Range(0, profile.W1Sockets).Select(_ => (IReadOnlyList<string>)symbols).ToArray();
+        var lanes = new List<Lane>();
+        try
+        {
+            foreach (var target in targets)
+            {
+                lanes.Add(await OpenLaneAsync(target, workload, symbols, subscriptions, ct));
+            }
+
+            var fanout = (double)profile.W1Sockets;
+            if (HoldTicksPerSecond is { } hold)
+            {
+                foreach (var lane in lanes)
+                {
+                    log($"HOLD {lane.Target.Name} pid {lane.Target.Sockets.Pid} at {hold} ticks/s for {HoldFor.TotalSeconds} s");
+                    lane.Feed.SetRate(hold);
+                    await Task.Delay(HoldFor, ct);
+                    var window = await MeasureAsync(lane, hold, "hold", ct);
+                    lane.Feed.SetRate(0);
+                    lane.Result.Steps.Add(window);
+                    run.Results.Add(lane.Result);
+                    log($"HOLD {lane.Target.Name} done");
+                }
+
+                return;
+            }
+
+            if (w1)
+            {
+                await RampAsync(lanes, fanout, ct);
+                var b0 = lanes.FirstOrDefault(l => l.Target.Kind == ServerKind.B0)?.Result;
+                _halfLoadTicks ??= b0 is not null ? HalfOf(b0) : null;
+                foreach (var lane in lanes)
+                {
+                    var half = workload == "W5" ? HalfOf(lanes[0].Result) : _halfLoadTicks ?? HalfOf(lane.Result);
+                    lane.Result.HalfLoad = await MeasureAsync(lane, half, workload == "W5" ? "half of SUT-1node saturation" : "half of B0 saturation", ct);
+                    lane.Result.Steps.Add(lane.Result.HalfLoad);
+                    run.Results.Add(lane.Result);
+                }
+            }
+
+            if (w4)
+            {
+                var half = _halfLoadTicks ?? profile.StartUpdatesPerSecond / fanout;
+                var results = lanes.Select(l => new WorkloadResult
+                {
+                    Workload = "W4", Server = l.Target.Name, Sockets = profile.W1Sockets, Symbols = symbols.Length, SubscriptionsPerSocket = symbols.Length,
+                }).ToArray();
+                for (var i = 0; i < lanes.Count; i++)
+                {
+                    results[i].AllReading = await MeasureAsync(lanes[i], half, "all reading", ct);
+                    results[i].Steps.Add(results[i].AllReading!);
+                }
+
+                var stalledCount = Math.Max(1, (int)(profile.W1Sockets * Profile.StalledShare));
+                for (var i = 0; i < lanes.Count; i++)
+                {
+                    var stalled = lanes[i].Clients.Take(stalledCount).ToArray();
+                    foreach (var client in stalled)
+                    {
+                        client.Stall();
+                    }
+
+                    lanes[i].Feed.SetSubscribers(Enumerable.Repeat(profile.W1Sockets - stalled.Length, symbols.Length).ToArray());
+
+                    // Let the stalled sockets' buffers fill before measuring the readers.
+                    lanes[i].Feed.SetRate(half);
+                    await Task.Delay(profile.Warmup, ct);
+                    results[i].WithStalled = await MeasureAsync(lanes[i], half, $"{stalled.Length} stalled", ct);
+                    results[i].Steps.Add(results[i].WithStalled!);
+                    lanes[i].Feed.SetRate(0);
+                    foreach (var client in stalled)
+                    {
+                        client.Abort();
+                    }
+
+                    run.Results.Add(results[i]);
+                }
+            }
+        }
+        finally
+        {
+            foreach (var lane in lanes)
+            {
+                await lane.DisposeAsync();
+            }
+        }
+    }
+
+    /// <summary>W2: 1,000 symbols, sockets with 20 random subscriptions each; ramp to saturation, servers taking turns.</summary>
+    private async Task SelectiveAsync(RunResult run, IReadOnlyList<Target> targets, string[] symbols, CancellationToken ct)
+    {
+        var random = new Random(7);
+        var subscriptions = Enumerable.Range(0, profile.W2Sockets)
+            .Select(_ => (IReadOnlyList<string>)random.GetItems(symbols, profile.W2Subscriptions * 2).Distinct().Take(profile.W2Subscriptions).ToArray())
+            .ToArray();
+        var lanes = new List<Lane>();
+        try
+        {
+            foreach (var target in targets)
+            {
+                lanes.Add(await OpenLaneAsync(target, "W2", symbols, subscriptions, ct));
+            }
+
+            await RampAsync(lanes, subscriptions.Sum(s => s.Count) / (double)symbols.Length, ct);
+            run.Results.AddRange(lanes.Select(l => l.Result));
+        }
+        finally
+        {
+            foreach (var lane in lanes)
+            {
+                await lane.DisposeAsync();
+            }
+        }
+    }
+
+    /// <summary>Half the saturation rate; the delivery-only saturation when no window met the latency bound.</summary>
+    private double HalfOf(WorkloadResult result) =>
+        result.SaturationTicksPerSecond is > 0 and var saturation ? saturation / 2
+        : result.DeliverySaturationTicksPerSecond is > 0 and var delivered ? delivered / 2
+        : result.Steps[0].TargetTicksPerSecond / 2;
+
+    /// <summary>W3: many sockets, one symbol each, 1 tick/s in total; RSS growth per socket.</summary>
+    private async Task<WorkloadResult> IdleAsync(Target target, string[] symbols, CancellationToken ct)
+    {
+        var result = new WorkloadResult { Workload = "W3", Server = target.Name, Sockets = profile.W3Sockets, Symbols = symbols.Length, SubscriptionsPerSocket = 1 };
+        var recorder = new LatencyRecorder();
+        var followers = Enumerable.Range(0, symbols.Length).Select(i => profile.W3Sockets / symbols.Length + (i < profile.W3Sockets % symbols.Length ? 1 : 0)).ToArray();
+        await using var feed = await FeedDriver.ConnectAsync(target.Feed.Endpoint, ServerSettings.FeedKey, symbols, BenchCatalog.Closes(symbols.Length), followers, FeedSockets, ct);
+        await feed.PrimeAsync(ct);
+        feed.Start();
+        feed.SetRate(1);
+
+        // One socket first, so the per-socket figure leaves out what the first socket of a kind warms up.
+        var warm = await target.ConnectAsync([symbols[0]], recorder, ct);
+        await Task.Delay(profile.Warmup, ct);
+        var before = target.RssBytes();
+        var subscriptions = Enumerable.Range(0, profile.W3Sockets).Select(i => (IReadOnlyList<string>)[symbols[i % symbols.Length]]).ToArray();
+        var cpu0 = target.CpuSeconds();
+        var clients = await ConnectAllAsync(target, subscriptions, recorder, ct);
+        try
+        {
+            await Task.Delay(profile.Warmup, ct);
+            var watch = Stopwatch.StartNew();
+            recorder.Open(DateTime.UtcNow.Ticks, DateTime.UtcNow.Ticks + profile.Window.Ticks);
+            await Task.Delay(profile.Window + profile.LateFrameGrace, ct);
+            recorder.Recording = false;
+            var after = target.RssBytes();
+            result.RssPerSocketBytes = (after - before) / (double)profile.W3Sockets;
+            result.Steps.Add(new StepResult("idle", 1, 1, 0, recorder.Frames / profile.Window.TotalSeconds, 1, recorder.Summary(),
+                target.CpuSeconds() - cpu0, 0, after, after, 0, 0, true, true));
+            result.Notes.Add($"RSS {before / 1048576.0:F1} MiB with 1 socket, {after / 1048576.0:F1} MiB with {profile.W3Sockets + 1}");
+            log($"{target.Name} W3: {result.RssPerSocketBytes / 1024:F1} KiB per idle socket");
+        }
+        finally
+        {
+            await CloseAllAsync([.. clients, warm]);
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// Raises the offered rate step by step, each server taking its turn at each rate, until each has
+    /// failed the delivery test at a rate (twice, in a full run: the machine is shared, and one bad window
+    /// may be someone else's build). Windows over the latency bound do not stop the ramp: on a shared
+    /// machine they come and go with others' load. A server's saturation is the highest rate it passed.
+    /// </summary>
+    private async Task RampAsync(IReadOnlyList<Lane> lanes, double fanout, CancellationToken ct)
+    {
+        var rate = profile.StartUpdatesPerSecond / fanout;
+        for (var step = 0; step < profile.MaxSteps && lanes.Any(l => l.Ramping); step++, rate *= profile.RampFactor)
+        {
+            foreach (var lane in lanes.Where(l => l.Ramping))
+            {
+                var window = await MeasureAsync(lane, rate, "ramp", ct);
+                lane.Result.Steps.Add(window);
+                if (!window.Passed && profile.RetryFailedSteps)
+                {
+                    window = await MeasureAsync(lane, rate, "ramp (again)", ct);
+                    lane.Result.Steps.Add(window);
+                }
+
+                if (window.Delivered)
+                {
+                    lane.LastPass = rate;
+                }
+                else
+                {
+                    lane.Ramping = false;
+                }
+
+                lane.Feed.SetRate(0);
+            }
+        }
+
+        foreach (var lane in lanes)
+        {
+            var best = lane.Result.Steps.Where(s => s.Passed).MaxBy(s => s.TargetTicksPerSecond);
+            lane.Result.SaturationTicksPerSecond = best?.TargetTicksPerSecond ?? 0;
+            lane.Result.SaturationUpdatesPerSecond = best?.DeliveredUpdatesPerSecond ?? 0;
+            var delivered = lane.Result.Steps.Where(s => s.Delivered).MaxBy(s => s.TargetTicksPerSecond);
+            lane.Result.DeliverySaturationTicksPerSecond = delivered?.TargetTicksPerSecond ?? 0;
+            lane.Result.DeliverySaturationUpdatesPerSecond = delivered?.DeliveredUpdatesPerSecond ?? 0;
+            if (lane.Ramping)
+            {
+                lane.Result.Notes.Add("did not saturate within the ramp: the figure is a lower bound");
+            }
+
+            if (best is null)
+            {
+                lane.Result.Notes.Add($"no window passed with p99 < 100 ms, not even the first ({lane.Result.Steps[0].TargetTicksPerSecond:F1} ticks/s)");
+            }
+        }
+    }
+
+    /// <summary>One window on one server: offer <paramref name="ticksPerSecond"/>, let it settle, then measure.</summary>
+    private async Task<StepResult> MeasureAsync(Lane lane, double ticksPerSecond, string phase, CancellationToken ct)
+    {
+        var (target, feed, recorder) = (lane.Target, lane.Feed, lane.Recorder);
+        feed.SetRate(ticksPerSecond);
+        await Task.Delay(profile.Warmup, ct);
+        var skipped0 = feed.Skipped;
+        var cpu0 = target.CpuSeconds();
+        var ownCpu0 = ServerProcess.ReadCpuSeconds(Environment.ProcessId);
+        var maxRss = target.RssBytes();
+        var watch = Stopwatch.StartNew();
+        var start = DateTime.UtcNow.Ticks;
+        var end = start + profile.Window.Ticks;
+        recorder.Open(start, end);
+        feed.OpenWindow(start, end);
+        while (watch.Elapsed < profile.Window)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(250), ct);
+            maxRss = Math.Max(maxRss, target.RssBytes());
+        }
+
+        var seconds = watch.Elapsed.TotalSeconds;
+        var cpu = target.CpuSeconds() - cpu0;
+        var ownCpu = ServerProcess.ReadCpuSeconds(Environment.ProcessId) - ownCpu0;
+        var cpuSeconds = seconds;
+
+        // Frames of ticks sent at the end of the window may still be on their way.
+        await Task.Delay(profile.LateFrameGrace, ct); // later frames count as not delivered
+        recorder.Recording = false;
+        seconds = profile.Window.TotalSeconds;
+        var accepted = feed.WindowAccepted / seconds;
+        var delivered = recorder.Frames / seconds;
+        var offered = feed.WindowUpdates / seconds;
+        var ratio = offered > 0 ? delivered / offered : 0;
+        var latency = recorder.Summary();
+        var rss = target.RssBytes();
+        // The feed sockets pace whole ticks, so a short window may see one tick less per socket.
+        var delivered99 = accepted >= ticksPerSecond * 0.97 - FeedSockets / seconds && ratio >= MinDeliveryRatio;
+        var passed = delivered99 && latency.P99Ms < MaxP99.TotalMilliseconds;
+        var result = new StepResult(phase, Math.Round(ticksPerSecond, 2), Math.Round(accepted, 2), Math.Round(offered), Math.Round(delivered),
+            Math.Round(ratio, 4), latency, Math.Round(cpu, 2), Math.Round(cpu / cpuSeconds * 100, 1), rss, Math.Max(maxRss, rss),
+            feed.Skipped - skipped0, Math.Round(ownCpu / cpuSeconds * 100, 1), passed, delivered99);
+        log($"{target.Name} {phase}: {ticksPerSecond:F1} ticks/s offered, {accepted:F1} accepted, {delivered:F0} updates/s delivered " +
+            $"(ratio {ratio:F3}), p50 {latency.P50Ms} ms p99 {latency.P99Ms} ms max {latency.MaxMs} ms, CPU {cpu / cpuSeconds * 100:F0} % " +
+            $"({result.CpuMicrosPerUpdate} µs/update), generator CPU {ownCpu / cpuSeconds * 100:F0} %, RSS {rss / 1048576} MiB{(passed ? string.Empty : delivered99 ? "  (p99 over 100 ms)" : "  -> saturated")}");
+        return result;
+    }
+
+    private async Task<IQuoteClient[]> ConnectAllAsync(Target target, IReadOnlyList<IReadOnlyList<string>> subscriptions, LatencyRecorder recorder, CancellationToken ct)
+    {
+        var clients = new IQuoteClient[subscriptions.Count];
+        var watch = Stopwatch.StartNew();
+        await Parallel.ForAsync(0, subscriptions.Count, new ParallelOptions { MaxDegreeOfParallelism = ConnectParallelism, CancellationToken = ct },
+            async (i, token) => clients[i] = await target.ConnectAsync(subscriptions[i], recorder, token));
+        log($"{target.Name}: {clients.Length} sockets subscribed in {watch.Elapsed.TotalSeconds:F1} s");
+        return clients;
+    }
+
+    private static async Task CloseAllAsync(IReadOnlyList<IQuoteClient?> clients)
+    {
+        await Parallel.ForEachAsync(clients, new ParallelOptions { MaxDegreeOfParallelism = 64 }, async (client, _) =>
+        {
+            if (client is not null)
+            {
+                await client.DisposeAsync();
+            }
+        });
+    }
+}
+
+internal static class SetExtensions
+{
+    public static bool Overlaps(this IReadOnlyCollection<string> set, params string[] items) => items.Any(set.Contains);
+}

@@ -1,0 +1,205 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Serialization;
+using ActorQuotes.Bench.LoadGen.Measurement;
+using ActorQuotes.Bench.LoadGen.Servers;
+
+namespace ActorQuotes.Bench.LoadGen.Workloads;
+
+/// <summary>Where the server binaries are and how the servers are started.</summary>
+public sealed class ServerSettings
+{
+    public const string FeedKey = "bench-feed-key";
+
+    /// <summary>Folder holding sut/, b0/, b1/ (published builds) or all three dlls side by side.</summary>
+    public required string BinDirectory { get; init; }
+
+    /// <summary>CSV of the benchmark's companies (the SUT's import format), given to every server.</summary>
+    public required string CatalogCsv { get; init; }
+
+    /// <summary>taskset CPU list for the servers; null: not pinned.</summary>
+    public string? ServerCpus { get; init; }
+
+    public string DllPath(ServerKind kind)
+    {
+        var (folder, dll) = kind switch
+        {
+            ServerKind.B0 => ("b0", "ActorQuotes.Bench.Baselines.Kestrel.dll"),
+            ServerKind.B1 => ("b1", "ActorQuotes.Bench.Baselines.SignalR.dll"),
+            _ => ("sut", "ActorQuotes.Gateway.dll"),
+        };
+        var published = Path.Combine(BinDirectory, folder, dll);
+        return File.Exists(published) ? published : Path.Combine(BinDirectory, dll);
+    }
+}
+
+/// <summary>
+/// A running server as the workloads see it: where ticks go in, how a subscriber connects, and the
+/// processes whose CPU and memory count (two for the two-node SUT).
+/// </summary>
+public sealed class Target : IAsyncDisposable
+{
+    private readonly ServerProcess[] _processes;
+
+    private Target(string name, ServerKind kind, ServerProcess sockets, ServerProcess feed, ServerProcess[] processes, string? token)
+    {
+        Name = name;
+        Kind = kind;
+        Sockets = sockets;
+        Feed = feed;
+        _processes = processes;
+        Token = token;
+    }
+
+    public string Name { get; }
+
+    public ServerKind Kind { get; }
+
+    /// <summary>The process the subscribers connect to.</summary>
+    public ServerProcess Sockets { get; }
+
+    /// <summary>The process the feed sends ticks to.</summary>
+    public ServerProcess Feed { get; }
+
+    public string? Token { get; }
+
+    public IReadOnlyList<ServerProcess> Processes => _processes;
+
+    public double CpuSeconds() => _processes.Sum(p => p.CpuSeconds());
+
+    public long RssBytes() => _processes.Sum(p => p.RssBytes());
+
+    public static async Task<Target> StartAsync(ServerKind kind, ServerSettings settings, CancellationToken cancellationToken)
+    {
+        var data = Directory.CreateTempSubdirectory("aq-bench-").FullName;
+        var port = ServerProcess.FreePort();
+        var arguments = new List<string>
+        {
+            "--Catalog:ImportFiles:0=" + settings.CatalogCsv,
+            "--Feeds:Ingest:ApiKeys:0=" + ServerSettings.FeedKey,
+            "--Logging:LogLevel:Default=Warning",
+        };
+        if (kind == ServerKind.Sut)
+        {
+            arguments.AddRange(SutArguments(data));
+        }
+
+        var process = await ServerProcess.StartAsync(settings.DllPath(kind), arguments, settings.ServerCpus, port, data, cancellationToken);
+        try
+        {
+            var token = kind == ServerKind.Sut ? await SignInAsync(process.BaseAddress, cancellationToken) : null;
+            return new Target(kind switch { ServerKind.B0 => "B0", ServerKind.B1 => "B1", _ => "SUT" }, kind, process, process, [process], token);
+        }
+        catch
+        {
+            await process.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// W5: two ActorQuotes nodes on loopback sharing one PostgreSQL: tickers (and watchlists) on the seed
+    /// node, the HTTP API and sockets on the gateway node. Ingest is part of the HTTP API, so the feed talks
+    /// to the gateway node too: each tick crosses to its ticker and each quote comes back once per node.
+    /// </summary>
+    public static async Task<Target> StartTwoNodesAsync(ServerSettings settings, string postgresConnectionString, CancellationToken cancellationToken)
+    {
+        var seedPort = ServerProcess.FreePort();
+        var seed = "akka.tcp://actorquotes@127.0.0.1:" + seedPort;
+        string[] Common(string data) =>
+        [
+            "--Catalog:ImportFiles:0=" + settings.CatalogCsv,
+            "--Feeds:Ingest:ApiKeys:0=" + ServerSettings.FeedKey,
+            "--Logging:LogLevel:Default=Warning",
+            "--Storage:Provider=postgresql",
+            "--Storage:ConnectionString=" + postgresConnectionString,
+            "--Node:SeedNodes:0=" + seed,
+            .. SutArguments(data),
+        ];
+
+        var dataA = Directory.CreateTempSubdirectory("aq-bench-").FullName;
+        var tickers = await ServerProcess.StartAsync(settings.DllPath(ServerKind.Sut),
+            [.. Common(dataA), "--Node:Roles=quotes,watchlists", "--Node:Port=" + seedPort],
+            settings.ServerCpus, ServerProcess.FreePort(), dataA, cancellationToken);
+        try
+        {
+            var dataB = Directory.CreateTempSubdirectory("aq-bench-").FullName;
+            var gateway = await ServerProcess.StartAsync(settings.DllPath(ServerKind.Sut),
+                [.. Common(dataB), "--Node:Roles=gateway", "--Node:Port=" + ServerProcess.FreePort()],
+                settings.ServerCpus, ServerProcess.FreePort(), dataB, cancellationToken);
+            var token = await SignInAsync(gateway.BaseAddress, cancellationToken);
+            return new Target("SUT-2node", ServerKind.Sut, gateway, gateway, [tickers, gateway], token);
+        }
+        catch
+        {
+            await tickers.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Opens one subscriber socket following <paramref name="symbols"/> (as fast as possible: interval 0).</summary>
+    public async Task<IQuoteClient> ConnectAsync(IReadOnlyList<string> symbols, LatencyRecorder recorder, CancellationToken cancellationToken) =>
+        Kind switch
+        {
+            ServerKind.B1 => await SignalRQuoteClient.ConnectAsync(new Uri(Sockets.BaseAddress, "/hubs/quotes"), symbols, recorder, cancellationToken),
+            ServerKind.Sut => await RawQuoteClient.ConnectAsync(Sockets.Endpoint, "/api/v1/ws/quotes?interval_ms=0&token=" + Uri.EscapeDataString(Token!),
+                symbols, recorder, cancellationToken),
+            _ => await RawQuoteClient.ConnectAsync(Sockets.Endpoint, "/api/v1/ws/quotes?interval_ms=0", symbols, recorder, cancellationToken),
+        };
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var process in _processes.Reverse())
+        {
+            await process.DisposeAsync();
+        }
+    }
+
+    private static IEnumerable<string> SutArguments(string data) =>
+    [
+        "--Storage:DataDirectory=" + data,
+        "--Feeds:Simulated:Enabled=false",
+        "--Auth:PasswordIterations=100000",
+        "--Streaming:MaxSocketsPerUser=1000000",
+    ];
+
+    private static async Task<string> SignInAsync(Uri baseAddress, CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(60) };
+        var credentials = new { username = "bench", password = "bench-password-1" };
+
+        // A node that has just started may answer 503 until its cluster has formed: try again for a while.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
+        while (true)
+        {
+            using var registered = await http.PostAsJsonAsync("/api/v1/auth/register", credentials, cancellationToken);
+            if (registered.IsSuccessStatusCode || registered.StatusCode == HttpStatusCode.Conflict)
+            {
+                break;
+            }
+
+            if (registered.StatusCode != HttpStatusCode.ServiceUnavailable || DateTime.UtcNow > deadline)
+            {
+                throw new InvalidOperationException($"register failed: {(int)registered.StatusCode} {await registered.Content.ReadAsStringAsync(cancellationToken)}");
+            }
+
+            await Task.Delay(500, cancellationToken);
+        }
+
+        while (true)
+        {
+            using var login = await http.PostAsJsonAsync("/api/v1/auth/login", credentials, cancellationToken);
+            if (login.StatusCode == HttpStatusCode.ServiceUnavailable && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(500, cancellationToken);
+                continue;
+            }
+
+            login.EnsureSuccessStatusCode();
+            var body = await login.Content.ReadFromJsonAsync<LoginBody>(cancellationToken);
+            return body?.Token ?? throw new InvalidOperationException("login answered no token");
+        }
+    }
+
+    private sealed record LoginBody([property: JsonPropertyName("token")] string Token);
+}

@@ -1,0 +1,224 @@
+using System.Buffers;
+using System.Text;
+using ActorQuotes.Bench.LoadGen.Measurement;
+using ActorQuotes.Bench.LoadGen.Net;
+using ActorQuotes.Bench.LoadGen.Reporting;
+using ActorQuotes.Bench.LoadGen.Servers;
+using ActorQuotes.Bench.LoadGen.Workloads;
+using ActorQuotes.Contracts.Frames;
+using ActorQuotes.Contracts.Tickers;
+
+namespace ActorQuotes.Bench.Tests;
+
+public sealed class FrameParsingTests
+{
+    [Fact(DisplayName = "A quote frame written by the SUT's own frame writer gives back the tick's timestamp to the 100 ns")]
+    public void ReadsTheSutsQuoteFrame()
+    {
+        var sent = new DateTime(2026, 11, 29, 8, 30, 1, DateTimeKind.Utc).AddTicks(1234567);
+        var quote = new Quote("BQ0001", 101.25, 100.0, new DateTimeOffset(sent), 42) { Open = 100.5, DayHigh = 101.5, DayLow = 99.5, Volume = 300 };
+        var frame = new ArrayBufferWriter<byte>();
+        FrameWriter.WriteQuote(frame, 7, FrameWriter.QuoteTail(quote));
+
+        Assert.Equal(FrameKind.Quote, QuoteFrameParser.Kind(frame.WrittenSpan));
+        Assert.True(QuoteFrameParser.TryReadTimestamp(frame.WrittenSpan, out var ticks));
+        Assert.Equal(sent.Ticks, ticks);
+    }
+
+    [Theory(DisplayName = "Timestamps parse with 0 to 7 fractional digits, trailing zeros dropped as System.Text.Json writes them")]
+    [InlineData("2026-11-29T08:30:01Z", 0)]
+    [InlineData("2026-11-29T08:30:01.5Z", 5_000_000)]
+    [InlineData("2026-11-29T08:30:01.123Z", 1_230_000)]
+    [InlineData("2026-11-29T08:30:01.0000001Z", 1)]
+    [InlineData("2026-11-29T08:30:01.1234567Z", 1_234_567)]
+    public void ParsesFractions(string text, long fractionTicks)
+    {
+        Assert.True(QuoteFrameParser.TryParseUtc(Encoding.ASCII.GetBytes(text), out var ticks));
+        Assert.Equal(new DateTime(2026, 11, 29, 8, 30, 1, DateTimeKind.Utc).Ticks + fractionTicks, ticks);
+    }
+
+    [Theory(DisplayName = "Malformed timestamps are refused rather than misread")]
+    [InlineData("2026-11-29T08:30:01")]
+    [InlineData("2026-11-29 08:30:01Z")]
+    [InlineData("2026-13-29T08:30:01Z")]
+    [InlineData("2026-02-30T08:30:01Z")]
+    [InlineData("2026-11-29T08:30:01.12345678Z")]
+    [InlineData("2026-11-29T08:30:01.Z")]
+    [InlineData("2026-11-29T08:3x:01Z")]
+    public void RefusesMalformed(string text) =>
+        Assert.False(QuoteFrameParser.TryParseUtc(Encoding.ASCII.GetBytes(text), out _));
+
+    [Fact(DisplayName = "Subscribed, error and heartbeat frames are told apart from quotes")]
+    public void Kinds()
+    {
+        Assert.Equal(FrameKind.Subscribed, QuoteFrameParser.Kind("{\"type\":\"subscribed\",\"sequence\":1,\"symbols\":[]}"u8));
+        Assert.Equal(FrameKind.Error, QuoteFrameParser.Kind("{\"type\":\"error\",\"code\":\"unknown_symbol\"}"u8));
+        Assert.Equal(FrameKind.Other, QuoteFrameParser.Kind("{\"type\":\"heartbeat\",\"sequence\":3,\"timestamp\":\"2026-11-30T05:00:15\"}"u8));
+        Assert.False(QuoteFrameParser.TryReadTimestamp("{\"type\":\"quote\",\"sequence\":1}"u8, out _));
+    }
+
+    [Fact(DisplayName = "An ack's accepted count is read; an error frame is not an ack")]
+    public void Acks()
+    {
+        Assert.Equal(998, FeedDriver.ReadAccepted("{\"type\":\"ack\",\"accepted\":998,\"rejected\":[{\"index\":3,\"reason\":\"out_of_order\"}]}"u8));
+        Assert.Equal(5, FeedDriver.ReadAccepted("{\"type\":\"ack\",\"rejected\":[],\"accepted\":5}"u8));
+        Assert.Equal(-1, FeedDriver.ReadAccepted("{\"type\":\"error\",\"code\":\"bad_request\",\"message\":\"accepted\"}"u8));
+    }
+
+    [Theory(DisplayName = "WebSocket frame headers are read in all three length forms, and only once complete")]
+    [InlineData(5, 2)]
+    [InlineData(125, 2)]
+    [InlineData(126, 4)]
+    [InlineData(65535, 4)]
+    [InlineData(65536, 10)]
+    public void FrameHeaders(int length, int headerLength)
+    {
+        var frame = WebSocketFrames.ClientFrame(FrameHeader.Text, new byte[length], 0x01020304);
+        Assert.True(WebSocketFrames.TryReadHeader(frame, out var header));
+        Assert.Equal(new FrameHeader(true, FrameHeader.Text, headerLength, length, true), header);
+        Assert.Equal(frame.Length, header.FrameLength);
+        Assert.False(WebSocketFrames.TryReadHeader(frame.AsSpan(0, headerLength - 1), out _));
+    }
+
+    [Fact(DisplayName = "A client frame is masked with its key, as RFC 6455 requires of clients")]
+    public void Masking()
+    {
+        var payload = "{\"action\":\"subscribe\"}"u8.ToArray();
+        var frame = WebSocketFrames.ClientFrame(FrameHeader.Text, payload, 0xA1B2C3D4);
+        Assert.Equal(0x81, frame[0]);
+        Assert.Equal(0x80 | payload.Length, frame[1]);
+        byte[] key = [0xA1, 0xB2, 0xC3, 0xD4];
+        Assert.Equal(key, frame[2..6]);
+        Assert.Equal(payload, frame[6..].Select((b, i) => (byte)(b ^ key[i % 4])).ToArray());
+    }
+}
+
+public sealed class PacingTests
+{
+    [Fact(DisplayName = "The pacer owes rate × elapsed events, less those sent")]
+    public void DueFollowsTheRate()
+    {
+        var pacer = new RatePacer(100);
+        Assert.Equal(0, pacer.Due(TimeSpan.Zero));
+        Assert.Equal(10, pacer.Due(TimeSpan.FromMilliseconds(105)));
+        pacer.MarkSent(10);
+        Assert.Equal(0, pacer.Due(TimeSpan.FromMilliseconds(109)));
+        Assert.Equal(1, pacer.Due(TimeSpan.FromMilliseconds(110)));
+        Assert.Equal(10.0, pacer.UntilNext(TimeSpan.FromMilliseconds(100)).TotalMilliseconds, 3);
+        Assert.Equal(TimeSpan.Zero, pacer.UntilNext(TimeSpan.FromMilliseconds(120)));
+    }
+
+    [Fact(DisplayName = "A producer that falls behind keeps at most the backlog's worth of debt and counts the rest as skipped")]
+    public void BacklogIsCapped()
+    {
+        var pacer = new RatePacer(1000, maxBacklogSeconds: 0.5);
+        Assert.Equal(500, pacer.Due(TimeSpan.FromSeconds(3)));
+        Assert.Equal(2500, pacer.Skipped);
+        pacer.MarkSent(500);
+        Assert.Equal(0, pacer.Due(TimeSpan.FromSeconds(3)));
+        Assert.Equal(100, pacer.Due(TimeSpan.FromSeconds(3.1)));
+    }
+
+    [Fact(DisplayName = "A zero rate owes nothing and polls slowly")]
+    public void ZeroRate()
+    {
+        var pacer = new RatePacer(0);
+        Assert.Equal(0, pacer.Due(TimeSpan.FromHours(1)));
+        Assert.Equal(TimeSpan.FromMilliseconds(100), pacer.UntilNext(TimeSpan.FromHours(1)));
+    }
+}
+
+public sealed class HistogramTests
+{
+    [Fact(DisplayName = "Percentiles of 1..1000 ms come out within HdrHistogram's 3 significant digits")]
+    public void Percentiles()
+    {
+        var recorder = new LatencyRecorder();
+        var start = new DateTime(2026, 11, 29, 8, 0, 0, DateTimeKind.Utc).Ticks;
+        recorder.Open(start, start + TimeSpan.TicksPerHour);
+        for (var ms = 1; ms <= 1000; ms++)
+        {
+            var sent = start + ms;
+            recorder.Record(sent, sent + ms * TimeSpan.TicksPerMillisecond);
+        }
+
+        var summary = recorder.Summary();
+        Assert.Equal(1000, summary.Count);
+        Assert.Equal(1000, recorder.Frames);
+        Assert.InRange(summary.P50Ms, 499.5, 500.5);
+        Assert.InRange(summary.P99Ms, 989.5, 990.5);
+        Assert.InRange(summary.P999Ms, 998.5, 999.5);
+        Assert.InRange(summary.MaxMs, 999.5, 1000.5);
+    }
+
+    [Fact(DisplayName = "Only frames whose tick was sent inside the window count, however late they arrive")]
+    public void Window()
+    {
+        var recorder = new LatencyRecorder();
+        var start = new DateTime(2026, 11, 29, 8, 0, 0, DateTimeKind.Utc).Ticks;
+        recorder.Open(start, start + TimeSpan.TicksPerSecond);
+        recorder.Record(start - 1, start + 10);                              // sent before: out
+        recorder.Record(start, start + TimeSpan.TicksPerSecond * 5);         // sent inside, 5 s late: in
+        recorder.Record(start + TimeSpan.TicksPerSecond, start + TimeSpan.TicksPerSecond * 2); // sent at the end: out
+        recorder.Record(start + 5, start);                                   // clock skew: counted as 1 µs
+        Assert.Equal(2, recorder.Frames);
+        Assert.InRange(recorder.Summary().MaxMs, 4995, 5005); // 3 significant digits
+        recorder.Recording = false;
+        recorder.Record(start + 10, start + 20);
+        Assert.Equal(2, recorder.Frames);
+    }
+
+    [Fact(DisplayName = "An empty window summarizes to zeros")]
+    public void Empty() => Assert.Equal(LatencySummary.Empty, new LatencyRecorder().Summary());
+}
+
+public sealed class ProcAndReportTests
+{
+    [Fact(DisplayName = "CPU seconds are utime + stime from /proc/<pid>/stat, even with spaces in the command name")]
+    public void CpuFromStat()
+    {
+        const string stat = "4242 (dotnet x (y)) S 1 4242 4242 0 -1 4194560 51234 0 12 0 1500 250 0 0 20 0 31 0 12345 270000000000 57000 18446744073709551615";
+        Assert.Equal(17.5, ServerProcess.ParseCpuSeconds(stat), 6);
+    }
+
+    [Fact(DisplayName = "RSS is VmRSS from /proc/<pid>/status, in bytes")]
+    public void RssFromStatus() =>
+        Assert.Equal(123456L * 1024, ServerProcess.ParseRssBytes("Name:\tdotnet\nVmPeak:\t 999 kB\nVmRSS:\t  123456 kB\nThreads:\t31\n"));
+
+    [Fact(DisplayName = "The live process's own figures are readable")]
+    public void OwnProcess()
+    {
+        Assert.True(ServerProcess.ReadRssBytes(Environment.ProcessId) > 1 << 20);
+        Assert.True(ServerProcess.ReadCpuSeconds(Environment.ProcessId) >= 0);
+    }
+
+    [Fact(DisplayName = "The PNG encoder writes a valid signature and chunk CRCs")]
+    public void PngEncoding()
+    {
+        Assert.Equal(0xAE426082u, ActorQuotes.Bench.LoadGen.Reporting.Png.Crc32("IEND"u8) ^ 0xFFFFFFFF);
+        var canvas = new Canvas(4, 3, 0xFFFFFF);
+        canvas.Fill(1, 1, 2, 1, 0xFF0000);
+        var png = ActorQuotes.Bench.LoadGen.Reporting.Png.Encode(canvas);
+        Assert.Equal(new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A }, png[..8]);
+        Assert.Equal("IHDR"u8.ToArray(), png[12..16]);
+        Assert.Equal("IEND"u8.ToArray(), png[^8..^4]);
+    }
+
+    [Fact(DisplayName = "The benchmark catalog is a CSV the SUT imports: header, then one row per symbol")]
+    public void Catalog()
+    {
+        var path = Path.Combine(Path.GetTempPath(), "aq-bench-test-" + Guid.NewGuid().ToString("N") + ".csv");
+        try
+        {
+            BenchCatalog.WriteCsv(path, 3);
+            var lines = File.ReadAllLines(path);
+            Assert.Equal("company_id,ticker_symbol,company_name,exchange,currency,previous_close", lines[0]);
+            Assert.Equal("100001,BQ0001,Bench Company 1,NASDAQ,USD,100.0", lines[1]);
+            Assert.Equal(4, lines.Length);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+}
