@@ -11,8 +11,13 @@ public sealed class TickerOptions
     /// <summary>A snapshot after this many accepted ticks...</summary>
     public int SnapshotEveryTicks { get; set; } = 50;
 
-    /// <summary>...or this long after the first tick not yet in a snapshot, whichever comes first.</summary>
-    public TimeSpan SnapshotInterval { get; set; } = TimeSpan.FromSeconds(5);
+    /// <summary>
+    /// ...or this long after the first tick not yet in a snapshot, whichever comes first. A quiet symbol
+    /// would otherwise write a snapshot for nearly every tick: with 1,000 symbols the writes are bounded by
+    /// ticks/50 + 1,000/60 per second. A crash loses at most this much of a ticker's last price, which its
+    /// next tick restores; the previous close is saved at the roll whatever this says.
+    /// </summary>
+    public TimeSpan SnapshotInterval { get; set; } = TimeSpan.FromSeconds(60);
 
     /// <summary>How often a quiet ticker checks whether its exchange's trading day has closed.</summary>
     public TimeSpan RollCheckInterval { get; set; } = TimeSpan.FromSeconds(30);

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net.WebSockets;
 using ActorQuotes.Actors.Sessions;
 
@@ -61,15 +62,37 @@ public sealed class WebSocketFrameSink(WebSocket socket) : IFrameSink, IDisposab
     public async Task ReceiveUntilClosedAsync(CancellationToken cancellationToken)
     {
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _receiveStop.Token);
-        var buffer = new byte[ReceiveBufferBytes];
         try
         {
             while (socket.State is WebSocketState.Open or WebSocketState.CloseSent)
             {
-                var result = await socket.ReceiveAsync(buffer.AsMemory(), linked.Token).ConfigureAwait(false);
-                if (result.MessageType == WebSocketMessageType.Close)
+                if (await WaitForMessageAsync(linked.Token).ConfigureAwait(false) is not { } first)
                 {
                     return;
+                }
+
+                if (first.EndOfMessage)
+                {
+                    continue;
+                }
+
+                var buffer = ArrayPool<byte>.Shared.Rent(ReceiveBufferBytes);
+                try
+                {
+                    ValueWebSocketReceiveResult chunk;
+                    do
+                    {
+                        chunk = await socket.ReceiveAsync(buffer.AsMemory(), linked.Token).ConfigureAwait(false);
+                        if (chunk.MessageType == WebSocketMessageType.Close)
+                        {
+                            return;
+                        }
+                    }
+                    while (!chunk.EndOfMessage);
+                }
+                finally
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
                 }
             }
         }
@@ -77,6 +100,16 @@ public sealed class WebSocketFrameSink(WebSocket socket) : IFrameSink, IDisposab
         {
             // Client vanished, or did not finish the close handshake in time.
         }
+    }
+
+    /// <summary>
+    /// Waits for the next message with a zero-byte read, so an idle socket holds no receive buffer (a pooled
+    /// one is rented only while a message is read). Null when the client closed.
+    /// </summary>
+    private async Task<ValueWebSocketReceiveResult?> WaitForMessageAsync(CancellationToken cancellationToken)
+    {
+        var result = await socket.ReceiveAsync(Memory<byte>.Empty, cancellationToken).ConfigureAwait(false);
+        return result.MessageType == WebSocketMessageType.Close ? null : result;
     }
 
     public void Abort() => socket.Abort();
@@ -103,35 +136,54 @@ public sealed class WebSocketFrameSink(WebSocket socket) : IFrameSink, IDisposab
     public async Task ReceiveMessagesAsync(Func<ReadOnlyMemory<byte>?, Task> onMessage, int maxBytes, CancellationToken cancellationToken)
     {
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _receiveStop.Token);
-        var buffer = new byte[maxBytes];
         try
         {
             while (socket.State is WebSocketState.Open or WebSocketState.CloseSent)
             {
-                var length = 0;
-                var tooLarge = false;
-                WebSocketReceiveResult result;
-                do
+                if (await WaitForMessageAsync(linked.Token).ConfigureAwait(false) is not { } first)
                 {
-                    var room = tooLarge ? buffer.AsMemory() : buffer.AsMemory(length);
-                    var chunk = await socket.ReceiveAsync(room, linked.Token).ConfigureAwait(false);
-                    result = new WebSocketReceiveResult(chunk.Count, chunk.MessageType, chunk.EndOfMessage);
-                    if (result.MessageType == WebSocketMessageType.Close)
-                    {
-                        return;
-                    }
-
-                    // The room never passes the buffer's end, so a full buffer with more to come is too large.
-                    if (!tooLarge)
-                    {
-                        length += chunk.Count;
-                        tooLarge = length == buffer.Length && !chunk.EndOfMessage;
-                    }
+                    return;
                 }
-                while (!result.EndOfMessage);
 
-                // (Typed null: a bare null would become an empty Memory through the array conversion.)
-                await onMessage(tooLarge ? (ReadOnlyMemory<byte>?)null : buffer.AsMemory(0, length)).ConfigureAwait(false);
+                if (first.EndOfMessage)
+                {
+                    await onMessage(ReadOnlyMemory<byte>.Empty).ConfigureAwait(false);
+                    continue;
+                }
+
+                // Rented for this one message and returned once onMessage has read it (it must not keep it).
+                var rented = ArrayPool<byte>.Shared.Rent(maxBytes);
+                try
+                {
+                    var buffer = rented.AsMemory(0, maxBytes);
+                    var length = 0;
+                    var tooLarge = false;
+                    ValueWebSocketReceiveResult chunk;
+                    do
+                    {
+                        var room = tooLarge ? buffer : buffer[length..];
+                        chunk = await socket.ReceiveAsync(room, linked.Token).ConfigureAwait(false);
+                        if (chunk.MessageType == WebSocketMessageType.Close)
+                        {
+                            return;
+                        }
+
+                        // The room never passes the buffer's end, so a full buffer with more to come is too large.
+                        if (!tooLarge)
+                        {
+                            length += chunk.Count;
+                            tooLarge = length == buffer.Length && !chunk.EndOfMessage;
+                        }
+                    }
+                    while (!chunk.EndOfMessage);
+
+                    // (Typed null: a bare null would become an empty Memory through the array conversion.)
+                    await onMessage(tooLarge ? (ReadOnlyMemory<byte>?)null : buffer[..length]).ConfigureAwait(false);
+                }
+                finally
+                {
+                    ArrayPool<byte>.Shared.Return(rented);
+                }
             }
         }
         catch (Exception e) when (e is OperationCanceledException or WebSocketException)
