@@ -11,12 +11,13 @@ namespace ActorQuotes.Gateway.Hosting;
 public static class WebClientSetup
 {
     /// <summary>Path prefixes that belong to the server, never to the client's pages.</summary>
-    private static readonly PathString[] ServerPrefixes = [new("/api"), new("/health")];
+    private static readonly PathString[] ServerPrefixes = [new("/api"), new("/health"), new("/admin"), new("/metrics")];
 
     /// <summary>
     /// <c>/</c> and the client's files from the web root; any other GET of a page path that no endpoint
     /// matched (<c>/watchlists/3</c> after a reload) gets <c>index.html</c>, so the client can route it.
-    /// Paths under <c>/api</c> and <c>/health</c> and paths of files (a dot in the last segment) are left
+    /// Paths under <c>/api</c>, <c>/health</c>, <c>/admin</c> and <c>/metrics</c> (the last two live only on the
+    /// admin port, and the public one must answer 404 for them) and paths of files (a dot in the last segment) are left
     /// alone and keep their 404 problem details; a known route with another verb keeps its 405.
     /// </summary>
     public static WebApplication UseWebClient(this WebApplication app)

@@ -85,7 +85,9 @@ public sealed partial class GatewayProcess : IAsyncDisposable
         try
         {
             var port = await listening.Task.WaitAsync(StartTimeout, ct);
-            return new GatewayProcess(process, lines, port);
+            var started = new GatewayProcess(process, lines, port);
+            await started.WaitReadyAsync(ct);
+            return started;
         }
         catch (Exception e) when (e is TimeoutException or InvalidOperationException)
         {
@@ -99,6 +101,33 @@ public sealed partial class GatewayProcess : IAsyncDisposable
             KillAndWait(process);
             process.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Waits for <c>/health/ready</c> as a load balancer would, so a test's first request does not race the node
+    /// joining its cluster. A node that is still joining others (a cluster member waiting for its seeds) may
+    /// take longer than this; such callers wait again with their own bound.
+    /// </summary>
+    private async Task WaitReadyAsync(CancellationToken ct)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (DateTime.UtcNow < deadline && !_process.HasExited)
+        {
+            try
+            {
+                using var response = await Http.GetAsync("/health/ready", ct);
+                if (response.IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // not answering yet
+            }
+
+            await Task.Delay(100, ct);
         }
     }
 
