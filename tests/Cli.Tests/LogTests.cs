@@ -38,7 +38,7 @@ public sealed partial class LogTests
                 Assert.Contains("\"type\":\"subscribed\"", await socket.ReceiveText(Wait)); // the server has seen the request by now
             }
 
-            await Eventually(() => node.Output.Contains("/api/v1/ws/quotes?token=", StringComparison.Ordinal), node);
+            await node.WaitForLineAsync(line => line.Contains("/api/v1/ws/quotes?token=", StringComparison.Ordinal)).WaitAsync(Wait);
 
             var output = node.Output;
             Assert.DoesNotContain(password, output);
@@ -131,22 +131,6 @@ public sealed partial class LogTests
 
             Assert.True(login.StatusCode == System.Net.HttpStatusCode.ServiceUnavailable && attempt < 5,
                 $"login answered {login.StatusCode}:\n{node.Output}");
-        }
-    }
-
-    private static async Task Eventually(Func<bool> condition, GatewayProcess node)
-    {
-        using var deadline = new CancellationTokenSource(Wait);
-        while (!condition())
-        {
-            try
-            {
-                await Task.Delay(50, deadline.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                Assert.Fail("the log never showed the request line:\n" + node.Output);
-            }
         }
     }
 

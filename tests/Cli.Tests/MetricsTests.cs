@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.WebSockets;
 using System.Text;
 using ActorQuotes.Gateway.Tests;
+using ActorQuotes.Gateway.Tests.Infrastructure;
 
 namespace ActorQuotes.Cli.Tests;
 
@@ -94,10 +95,7 @@ public sealed class MetricsTests(AdminNodeFixture fixture)
     private async Task AwaitMoving(string name, IReadOnlyDictionary<string, PrometheusText.Family> earlier, params (string, string)[] labels)
     {
         var was = earlier.Value(name, labels);
-        using var deadline = new CancellationTokenSource(Wait);
-        while (PrometheusText.Parse(await Scrape()).Value(name, labels) <= was)
-        {
-            await Task.Delay(100, deadline.Token);
-        }
+        Assert.True(await Eventually.TrueWithin(Wait, async () => PrometheusText.Parse(await Scrape()).Value(name, labels) > was),
+            $"{name} stayed at {was}");
     }
 }

@@ -60,21 +60,16 @@ public sealed class GatewayHost : IAsyncDisposable
     /// </summary>
     private async Task WaitReadyAsync()
     {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (true)
+        var last = "(no answer)";
+        var ready = await Infrastructure.Eventually.TrueWithin(TimeSpan.FromSeconds(60), async () =>
         {
             using var response = await Http.GetAsync("/health/ready");
-            if (response.IsSuccessStatusCode)
-            {
-                return;
-            }
-
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"the gateway was not ready within 60 s: {await response.Content.ReadAsStringAsync()}");
-            }
-
-            await Task.Delay(100);
+            last = await response.Content.ReadAsStringAsync();
+            return response.IsSuccessStatusCode;
+        });
+        if (!ready)
+        {
+            throw new TimeoutException($"the gateway was not ready within 60 s: {last}");
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using ActorQuotes.Cli;
+using ActorQuotes.Gateway.Tests.Infrastructure;
 
 namespace ActorQuotes.Gateway.Tests.Cluster;
 
@@ -72,7 +73,7 @@ public sealed class ClusterOperatorTests(TestCluster cluster, ITestOutputHelper 
     public async Task Aq_cluster_leave()
     {
         await using var extra = await cluster.StartExtraNodeAsync("E", "gateway,watchlists");
-        Assert.True(await EventuallyAsync(async () => (await cluster.A.ReadinessAsync()).MembersUp == 4), "A never saw E up");
+        Assert.True(await Eventually.TrueWithin(TimeSpan.FromSeconds(30), async () => (await cluster.A.ReadinessAsync()).MembersUp == 4), "A never saw E up");
         using var ctrlC = new CancellationTokenSource();
         var tailOutput = new SignalingWriter($"\"type\":\"member_removed\",\"address\":\"{extra.AkkaAddress}\"");
         var tail = Run(cluster.B, ["cluster", "tail", "--json"], tailOutput, ctrlC.Token);
@@ -87,31 +88,12 @@ public sealed class ClusterOperatorTests(TestCluster cluster, ITestOutputHelper 
         await cluster.WaitAllReadyAsync();
 
         // The leader removes the member once it has exited; until then it is listed as exiting.
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        JsonNode show;
-        while ((show = await Aq(cluster.A, "cluster", "show", "--json"))["members"]!.AsArray().Any(m => m!["address"]!.GetValue<string>() == extra.AkkaAddress))
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the node that left is still a member: " + show.ToJsonString());
-            await Task.Delay(250);
-        }
+        JsonNode show = new JsonObject();
+        var removed = await Eventually.TrueWithin(TimeSpan.FromSeconds(30), async () =>
+            !(show = await Aq(cluster.A, "cluster", "show", "--json"))["members"]!.AsArray().Any(m => m!["address"]!.GetValue<string>() == extra.AkkaAddress));
+        Assert.True(removed, "the node that left is still a member: " + show.ToJsonString());
 
         Assert.Equal(3, show["members"]!.AsArray().Count);
-    }
-
-    private static async Task<bool> EventuallyAsync(Func<Task<bool>> condition)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                return false;
-            }
-
-            await Task.Delay(250);
-        }
-
-        return true;
     }
 
     /// <summary>Runs aq in this process against a node's admin endpoint, as an operator types it; fails unless it exits 0.</summary>

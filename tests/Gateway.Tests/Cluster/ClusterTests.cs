@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.WebSockets;
 using System.Text.Json.Nodes;
 using ActorQuotes.Client;
+using ActorQuotes.Gateway.Tests.Infrastructure;
 
 namespace ActorQuotes.Gateway.Tests.Cluster;
 
@@ -68,7 +69,7 @@ public sealed class ClusterTests(TestCluster cluster, ITestOutputHelper output) 
 
         // D leaves the way an operator scales in: SIGTERM, hand-off, leave. The cluster is three again.
         await gateway.Process.StopAsync();
-        Assert.True(await WaitUntil(async () => (await cluster.B.ReadinessAsync()).MembersUp == 3, FailoverBound));
+        Assert.True(await Eventually.TrueWithin(FailoverBound, async () => (await cluster.B.ReadinessAsync()).MembersUp == 3));
     }
 
     [Fact(DisplayName = "kill -9 of a node hosting watchlists: a survivor answers with every acknowledged position, other gateways keep streaming, and the killed gateway's .NET client resumes on another node")]
@@ -134,7 +135,7 @@ public sealed class ClusterTests(TestCluster cluster, ITestOutputHelper output) 
         output.WriteLine($"the .NET client streamed from {resumed.Endpoint.Authority} {clock.Elapsed.TotalSeconds:F1} s after the kill");
 
         // The socket on A never closed, and frames kept coming after the kill.
-        var more = await WaitUntil(() => aFrames.Count > framesAtKill + 2, FrameWait);
+        var more = await Eventually.TrueWithin(FrameWait, () => aFrames.Count > framesAtKill + 2);
         Assert.True(more, $"A's socket got {aFrames.Count - framesAtKill} frames after the kill");
         Assert.False(aReader.IsCompleted, "A's socket closed");
 
@@ -160,7 +161,7 @@ public sealed class ClusterTests(TestCluster cluster, ITestOutputHelper output) 
         await cluster.A.Process.FreezeAsync();
         try
         {
-            var downed = await WaitUntil(async () => (await cluster.B.ReadinessAsync()) is { Status: HttpStatusCode.OK, MembersUp: 2 }, FailoverBound);
+            var downed = await Eventually.TrueWithin(FailoverBound, async () => (await cluster.B.ReadinessAsync()) is { Status: HttpStatusCode.OK, MembersUp: 2 });
             Assert.True(downed, "B still counts A as up");
             output.WriteLine($"A was downed {clock.Elapsed.TotalSeconds:F1} s after SIGSTOP");
 
@@ -247,7 +248,7 @@ public sealed class ClusterTests(TestCluster cluster, ITestOutputHelper output) 
         }
 
         // Let the writer land a few more writes on the whole cluster, then stop it.
-        var progressed = await WaitUntil(() => acknowledged.Values.Sum() > ackedBefore + 10, FrameWait);
+        var progressed = await Eventually.TrueWithin(FrameWait, () => acknowledged.Values.Sum() > ackedBefore + 10);
         await stopWriting.CancelAsync();
         await writer;
         Assert.True(progressed);
@@ -356,31 +357,5 @@ public sealed class ClusterTests(TestCluster cluster, ITestOutputHelper output) 
                 return found;
             }
         }
-    }
-
-    private static Task<bool> WaitUntil(Func<bool> condition, TimeSpan within) =>
-        WaitUntil(() => Task.FromResult(condition()), within);
-
-    private static async Task<bool> WaitUntil(Func<Task<bool>> condition, TimeSpan within)
-    {
-        var deadline = DateTime.UtcNow + within;
-        while (DateTime.UtcNow < deadline)
-        {
-            try
-            {
-                if (await condition())
-                {
-                    return true;
-                }
-            }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
-            {
-                // a node between answers; ask again
-            }
-
-            await Task.Delay(200);
-        }
-
-        return false;
     }
 }

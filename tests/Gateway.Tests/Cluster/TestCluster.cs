@@ -75,17 +75,11 @@ public sealed class TestCluster : IAsyncLifetime
     public async Task WaitAllReadyAsync()
     {
         await Task.WhenAll(Nodes.Select(n => n.WaitReadyAsync(ReadyTimeout)));
-        var deadline = DateTime.UtcNow + ReadyTimeout;
         foreach (var node in Nodes)
         {
-            while ((await node.ReadinessAsync()).MembersUp != 3)
+            if (!await Eventually.TrueWithin(ReadyTimeout, async () => (await node.ReadinessAsync()).MembersUp == 3))
             {
-                if (DateTime.UtcNow > deadline)
-                {
-                    throw new TimeoutException($"node {node.Name} does not see three members up: {await node.Http.GetStringAsync("/health/ready")}");
-                }
-
-                await Task.Delay(250);
+                throw new TimeoutException($"node {node.Name} does not see three members up: {await node.Http.GetStringAsync("/health/ready")}");
             }
         }
     }
@@ -176,37 +170,22 @@ public sealed class ClusterNode(string name, string roles, int akkaPort, int adm
     /// <summary>Polls <c>/health/ready</c> until it answers 200 (bounded); fails with the node's output.</summary>
     public async Task WaitReadyAsync(TimeSpan timeout)
     {
-        var deadline = DateTime.UtcNow + timeout;
-        string last = "(no answer)";
-        while (DateTime.UtcNow < deadline)
+        var last = "(no answer)";
+        var ready = await Eventually.TrueWithin(timeout, async () =>
         {
             if (Process.HasExited)
             {
                 throw new InvalidOperationException($"node {Name} exited while waiting to be ready. Output:\n{Process.Output}");
             }
 
-            try
-            {
-                using var response = await Http.GetAsync("/health/ready");
-                last = await response.Content.ReadAsStringAsync();
-                if (response.StatusCode == HttpStatusCode.OK)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException e)
-            {
-                last = e.Message;
-            }
-            catch (TaskCanceledException e)
-            {
-                last = e.Message;
-            }
-
-            await Task.Delay(250);
+            using var response = await Http.GetAsync("/health/ready");
+            last = await response.Content.ReadAsStringAsync();
+            return response.StatusCode == HttpStatusCode.OK;
+        });
+        if (!ready)
+        {
+            throw new TimeoutException($"node {Name} was not ready within {timeout.TotalSeconds} s; last answer: {last}");
         }
-
-        throw new TimeoutException($"node {Name} was not ready within {timeout.TotalSeconds} s; last answer: {last}");
     }
 
     /// <summary>The readiness report: member status and how many entities of each type this node hosts.</summary>

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
@@ -17,9 +16,9 @@ public sealed partial class GatewayProcess : IAsyncDisposable
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(40);
 
     private readonly Process _process;
-    private readonly ConcurrentQueue<string> _lines;
+    private readonly OutputLines _lines;
 
-    private GatewayProcess(Process process, ConcurrentQueue<string> lines, int port)
+    private GatewayProcess(Process process, OutputLines lines, int port)
     {
         _process = process;
         _lines = lines;
@@ -51,7 +50,10 @@ public sealed partial class GatewayProcess : IAsyncDisposable
     }
 
     /// <summary>Everything the process wrote to stdout and stderr so far, for failure messages.</summary>
-    public string Output => string.Join('\n', _lines);
+    public string Output => _lines.ToString();
+
+    /// <summary>Completes when the process has written a line that matches (at once if it already has).</summary>
+    public Task WaitForLineAsync(Func<string, bool> match) => _lines.WaitFor(match);
 
     public static async Task<GatewayProcess> StartAsync(
         string dataDirectory,
@@ -76,7 +78,7 @@ public sealed partial class GatewayProcess : IAsyncDisposable
         // Last, so no setting can silence the line the port is read from.
         startInfo.ArgumentList.Add("--Logging:LogLevel:Microsoft.Hosting.Lifetime=Information");
 
-        var lines = new ConcurrentQueue<string>();
+        var lines = new OutputLines();
         var listening = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
         var process = Process.Start(startInfo) ?? throw new InvalidOperationException("Could not start dotnet.");
         _ = PumpAsync(process.StandardOutput, lines, listening);
@@ -109,27 +111,17 @@ public sealed partial class GatewayProcess : IAsyncDisposable
     /// joining its cluster. A node that is still joining others (a cluster member waiting for its seeds) may
     /// take longer than this; such callers wait again with their own bound.
     /// </summary>
-    private async Task WaitReadyAsync(CancellationToken ct)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (DateTime.UtcNow < deadline && !_process.HasExited)
+    private Task WaitReadyAsync(CancellationToken ct) =>
+        Eventually.TrueWithin(TimeSpan.FromSeconds(30), async () =>
         {
-            try
+            if (_process.HasExited)
             {
-                using var response = await Http.GetAsync("/health/ready", ct);
-                if (response.IsSuccessStatusCode)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // not answering yet
+                return true; // nothing to wait for: the caller sees the exit
             }
 
-            await Task.Delay(100, ct);
-        }
-    }
+            using var response = await Http.GetAsync("/health/ready", ct);
+            return response.IsSuccessStatusCode;
+        });
 
     /// <summary>SIGKILL to the whole tree, like <c>kill -9</c>: no shutdown hooks, no flushing.</summary>
     public void Kill() => KillAndWait(_process);
@@ -213,13 +205,13 @@ public sealed partial class GatewayProcess : IAsyncDisposable
         }
     }
 
-    private static async Task PumpAsync(StreamReader reader, ConcurrentQueue<string> lines, TaskCompletionSource<int>? listening)
+    private static async Task PumpAsync(StreamReader reader, OutputLines lines, TaskCompletionSource<int>? listening)
     {
         try
         {
             while (await reader.ReadLineAsync() is { } line)
             {
-                lines.Enqueue(line);
+                lines.Add(line);
                 if (listening is not null && ListeningLine().Match(line) is { Success: true } match)
                 {
                     listening.TrySetResult(int.Parse(match.Groups["port"].Value, CultureInfo.InvariantCulture));
@@ -232,6 +224,49 @@ public sealed partial class GatewayProcess : IAsyncDisposable
         }
 
         listening?.TrySetException(new InvalidOperationException("stdout closed"));
+    }
+
+    /// <summary>Everything the process wrote, and the tests waiting for a line that has not come yet.</summary>
+    private sealed class OutputLines
+    {
+        private readonly List<string> _lines = [];
+        private readonly List<(Func<string, bool> Match, TaskCompletionSource Seen)> _waiting = [];
+
+        public void Add(string line)
+        {
+            lock (_lines)
+            {
+                _lines.Add(line);
+                foreach (var waiter in _waiting.Where(w => w.Match(line)).ToList())
+                {
+                    waiter.Seen.TrySetResult();
+                    _waiting.Remove(waiter);
+                }
+            }
+        }
+
+        public Task WaitFor(Func<string, bool> match)
+        {
+            lock (_lines)
+            {
+                if (_lines.Any(match))
+                {
+                    return Task.CompletedTask;
+                }
+
+                var seen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                _waiting.Add((match, seen));
+                return seen.Task;
+            }
+        }
+
+        public override string ToString()
+        {
+            lock (_lines)
+            {
+                return string.Join('\n', _lines);
+            }
+        }
     }
 
     [GeneratedRegex(@"Now listening on: http://127\.0\.0\.1:(?<port>\d+)")]
