@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using ActorQuotes.Actors.Catalog;
 using ActorQuotes.Actors.Sessions;
 using ActorQuotes.Contracts;
+using ActorQuotes.Contracts.Sessions;
 using ActorQuotes.Contracts.Tickers;
 using Akka.Cluster.Tools.PublishSubscribe;
 
@@ -65,6 +66,72 @@ public sealed class QuoteSessionActorTests(ITestOutputHelper output) : ActorQuot
 
         Assert.Contains("\"quote_sequence\":1001", next);
         Assert.Contains("\"sequence\":3", next);
+    }
+
+    [Fact(DisplayName = "While the socket has not taken a frame nothing more is sent, each symbol keeps only its newest quote, and sending resumes when the socket takes it")]
+    public async Task One_frame_in_flight_when_the_socket_waits()
+    {
+        var sink = new HeldSink();
+        var session = Sys.ActorOf(QuoteSessionActor.Props(
+            new SessionUser(1, "alice", "t", DateTimeOffset.MaxValue),
+            sink,
+            new SessionServices(CreateTestProbe().Ref, CreateTestProbe().Ref, CreateTestProbe().Ref, Catalog, new StreamingOptions(), TimeProvider.System),
+            new StreamPace(TimeSpan.Zero, false)));
+        session.Tell(new SubscribeSymbols(["AAPL", "7203"]));
+        var (subscribed, taken) = await sink.Next(Wait);
+        Assert.Contains("subscribed", subscribed);
+
+        // The socket has not taken the subscribed frame: quotes wait, conflated per symbol.
+        var t0 = DateTimeOffset.UtcNow;
+        for (var i = 1; i <= 50; i++)
+        {
+            session.Tell(new Quote("AAPL", 270 + i, 270, t0.AddMilliseconds(i), i));
+            session.Tell(new Quote("7203", 2600 + i, 2600, t0.AddMilliseconds(i), i));
+        }
+
+        // A probe round trip through the session's mailbox: every quote above has been handled.
+        session.Tell(GetSessionInfo.Instance, TestActor);
+        var info = await ExpectMsgAsync<SessionInfo>(Wait);
+        Assert.False(sink.HasMore, "a second frame was handed to the socket while the first was in flight");
+        Assert.Equal(1, info.FramesSent);
+
+        taken.SetResult();
+        var (first, takenFirst) = await sink.Next(Wait);
+        takenFirst.SetResult();
+        var (second, takenSecond) = await sink.Next(Wait);
+        takenSecond.SetResult();
+
+        Assert.Contains("\"ticker_symbol\":\"AAPL\"", first);
+        Assert.Contains("\"quote_sequence\":50", first);
+        Assert.Contains("\"ticker_symbol\":\"7203\"", second);
+        Assert.Contains("\"quote_sequence\":50", second);
+        session.Tell(GetSessionInfo.Instance, TestActor);
+        Assert.Equal(3, (await ExpectMsgAsync<SessionInfo>(Wait)).FramesSent);
+        Assert.False(sink.HasMore);
+    }
+
+    /// <summary>A socket that takes each frame only when the test says so.</summary>
+    private sealed class HeldSink : IFrameSink
+    {
+        private readonly Channel<(string Frame, TaskCompletionSource Taken)> _frames = Channel.CreateUnbounded<(string, TaskCompletionSource)>();
+
+        public bool HasMore => _frames.Reader.TryPeek(out _);
+
+        public Task SendAsync(ReadOnlyMemory<byte> frame)
+        {
+            var taken = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _frames.Writer.TryWrite((Encoding.UTF8.GetString(frame.Span), taken));
+            return taken.Task;
+        }
+
+        public Task CloseAsync(int closeCode, string reason) => Task.CompletedTask;
+
+        public void Abort()
+        {
+        }
+
+        public async Task<(string Frame, TaskCompletionSource Taken)> Next(TimeSpan timeout) =>
+            await _frames.Reader.ReadAsync().AsTask().WaitAsync(timeout);
     }
 
     private sealed class ChannelSink : IFrameSink

@@ -16,21 +16,24 @@ namespace ActorQuotes.Actors.Sessions;
 public sealed class QuoteSessionActor : StreamSessionActor
 {
     private readonly SortedSet<string> _symbols = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, Quote> _latest = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, Quote> _pending = new(StringComparer.Ordinal);
-    private readonly Queue<string> _order = new();
-    private readonly Queue<string> _immediate = new();
+
+    // Per followed symbol, one slot: a quote costs one lookup. The queues hold slots with an unsent quote
+    // (a slot whose symbol was unsubscribed has none and is skipped).
+    private readonly Dictionary<string, SymbolSlot> _slots = new(StringComparer.Ordinal);
+    private readonly Queue<SymbolSlot> _order = new();
+    private readonly Queue<SymbolSlot> _immediate = new();
+    private int _pendingCount;
     private bool _subscribedDue;
     private int _roundLeft;
 
     public QuoteSessionActor(SessionUser user, IFrameSink sink, SessionServices services, StreamPace pace)
         : base(user, sink, services, pace.Interval)
     {
+        Receive<Quote>(OnQuote); // first: by far the most frequent message
         Receive<SubscribeSymbols>(OnSubscribe);
         Receive<UnsubscribeSymbols>(OnUnsubscribe);
         Receive<ClientMessageRejected>(r => SendError(r.Code, r.Message));
         ReceiveSubscribeAcksAskingForQuotes();
-        Receive<Quote>(OnQuote);
         Receive<QuoteUnavailable>(_ => { });
         CommonHandlers();
     }
@@ -40,7 +43,7 @@ public sealed class QuoteSessionActor : StreamSessionActor
 
     protected override IReadOnlyCollection<string> FollowedSymbols => _symbols;
 
-    protected override bool HasFrame => _subscribedDue || _pending.Count > 0;
+    protected override bool HasFrame => _subscribedDue || _pendingCount > 0;
 
     // The subscribed frame, first quotes and the rest of a started round go at once.
     protected override bool Paced => !_subscribedDue && _immediate.Count == 0 && _roundLeft == 0;
@@ -59,24 +62,25 @@ public sealed class QuoteSessionActor : StreamSessionActor
             _roundLeft = _order.Count;
         }
 
-        var symbol = NextSymbol();
-        var quote = _pending[symbol];
-        _pending.Remove(symbol);
+        var slot = NextSlot();
+        var quote = slot.Pending!;
+        slot.Pending = null;
+        _pendingCount--;
         FrameWriter.WriteQuote(buffer, sequence, QuoteTailCache.For(quote));
     }
 
-    private string NextSymbol()
+    private SymbolSlot NextSlot()
     {
         while (true)
         {
-            var symbol = _immediate.Count > 0 ? _immediate.Dequeue() : DequeueRound();
-            if (_pending.ContainsKey(symbol))
+            var slot = _immediate.Count > 0 ? _immediate.Dequeue() : DequeueRound();
+            if (slot.Pending is not null)
             {
-                return symbol;
+                return slot;
             }
         }
 
-        string DequeueRound()
+        SymbolSlot DequeueRound()
         {
             _roundLeft = Math.Max(0, _roundLeft - 1);
             return _order.Dequeue();
@@ -114,6 +118,7 @@ public sealed class QuoteSessionActor : StreamSessionActor
         foreach (var symbol in added)
         {
             _symbols.Add(symbol);
+            _slots.Add(symbol, new SymbolSlot());
             Services.Mediator.Tell(new Subscribe(Topics.Quotes(symbol), Self));
         }
 
@@ -126,10 +131,14 @@ public sealed class QuoteSessionActor : StreamSessionActor
         foreach (var requested in command.Symbols)
         {
             var symbol = Services.Catalog.Find(requested)?.TickerSymbol ?? requested;
-            if (_symbols.Remove(symbol))
+            if (_symbols.Remove(symbol) && _slots.Remove(symbol, out var slot))
             {
-                _latest.Remove(symbol);
-                _pending.Remove(symbol);
+                if (slot.Pending is not null)
+                {
+                    slot.Pending = null;
+                    _pendingCount--;
+                }
+
                 Services.Mediator.Tell(new Unsubscribe(Topics.Quotes(symbol), Self));
             }
         }
@@ -140,29 +149,34 @@ public sealed class QuoteSessionActor : StreamSessionActor
 
     private void OnQuote(Quote quote)
     {
-        if (!_symbols.Contains(quote.Symbol))
+        if (!_slots.TryGetValue(quote.Symbol, out var slot) || !quote.IsNewerThan(slot.Latest))
         {
             return;
         }
 
-        var first = !_latest.TryGetValue(quote.Symbol, out var current);
-        if (!quote.IsNewerThan(current))
-        {
-            return;
-        }
-
-        _latest[quote.Symbol] = quote;
+        var first = slot.Latest is null;
+        slot.Latest = quote;
         // An unsent quote of the symbol is replaced in place (conflation); a new one joins a queue.
-        if (!_pending.ContainsKey(quote.Symbol))
+        if (slot.Pending is null)
         {
-            (first ? _immediate : _order).Enqueue(quote.Symbol);
+            (first ? _immediate : _order).Enqueue(slot);
+            _pendingCount++;
         }
         else
         {
             CountConflated();
         }
 
-        _pending[quote.Symbol] = quote;
+        slot.Pending = quote;
         MaybeSend();
+    }
+
+    private sealed class SymbolSlot
+    {
+        /// <summary>The newest quote received (older ones are ignored).</summary>
+        public Quote? Latest { get; set; }
+
+        /// <summary>The quote waiting to be sent, if any.</summary>
+        public Quote? Pending { get; set; }
     }
 }

@@ -184,27 +184,27 @@ public abstract class StreamSessionActor : ReceiveActor, IWithTimers
     /// <summary>Sends a frame now if one is due and the socket is free, or schedules it for when it is.</summary>
     protected void MaybeSend()
     {
-        if (_inFlight || Closing || !HasFrame)
+        // A frame the socket takes at once (the usual case: Kestrel buffers it) frees the session for the
+        // next one right here; only a send that has to wait comes back later as FrameSent.
+        while (!_inFlight && !Closing && HasFrame)
         {
-            return;
-        }
-
-        var now = Now;
-        var due = _lastSentAt + Interval;
-        if (Paced && now < due)
-        {
-            if (!Timers.IsTimerActive("flush"))
+            var now = Now;
+            var due = _lastSentAt + Interval;
+            if (Paced && now < due)
             {
-                Timers.StartSingleTimer("flush", Flush.Instance, due - now);
+                if (!Timers.IsTimerActive("flush"))
+                {
+                    Timers.StartSingleTimer("flush", Flush.Instance, due - now);
+                }
+
+                return;
             }
 
-            return;
+            _buffer.ResetWrittenCount();
+            WriteFrame(_buffer, ++Sequence, now);
+            _lastSentAt = now;
+            Send();
         }
-
-        _buffer.ResetWrittenCount();
-        WriteFrame(_buffer, ++Sequence, now);
-        _lastSentAt = now;
-        Send();
     }
 
     /// <summary>
@@ -251,15 +251,24 @@ public abstract class StreamSessionActor : ReceiveActor, IWithTimers
         _buffer.ResetWrittenCount();
         FrameWriter.WriteHeartbeat(_buffer, ++Sequence, Now, _writer); // not data: it does not hold back the next frame
         Send();
+        MaybeSend();
     }
 
     private void Send()
     {
-        _inFlight = true;
         _lastFrameAt = Now;
         _framesSent++;
         Metrics.FramesSent.Add(1);
-        _sink.SendAsync(_buffer.WrittenMemory).PipeTo(Self, success: () => FrameSent.Instance, failure: ex => new SendFailed(ex));
+        var sending = _sink.SendAsync(_buffer.WrittenMemory);
+        if (sending.IsCompletedSuccessfully)
+        {
+            // The socket copied the frame: the buffer is free and nothing is in flight.
+            return;
+        }
+
+        // The buffer stays untouched until the socket has taken it (FrameSent), or the session ends (SendFailed).
+        _inFlight = true;
+        sending.PipeTo(Self, success: () => FrameSent.Instance, failure: ex => new SendFailed(ex));
     }
 
     private sealed class TokenExpired

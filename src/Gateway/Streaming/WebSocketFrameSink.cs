@@ -19,23 +19,66 @@ public sealed class WebSocketFrameSink(WebSocket socket) : IFrameSink, IDisposab
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly CancellationTokenSource _receiveStop = new();
 
-    public async Task SendAsync(ReadOnlyMemory<byte> frame)
+    public Task SendAsync(ReadOnlyMemory<byte> frame)
+    {
+        if (!_gate.Wait(0))
+        {
+            return SendWhenFreeAsync(frame);
+        }
+
+        // The usual case: the socket is free and Kestrel buffers the frame, so this completes without a
+        // state machine. No cancellation token, so the WebSocket takes its lock-free path; a send that never
+        // completes ends with Abort (the slow-consumer rule).
+        ValueTask sending;
+        try
+        {
+            sending = SendOpen(frame);
+        }
+        catch (Exception e)
+        {
+            _gate.Release();
+            return Task.FromException(e);
+        }
+
+        if (sending.IsCompletedSuccessfully)
+        {
+            sending.GetAwaiter().GetResult();
+            _gate.Release();
+            return Task.CompletedTask;
+        }
+
+        return ReleaseWhenSentAsync(sending);
+    }
+
+    private async Task SendWhenFreeAsync(ReadOnlyMemory<byte> frame)
     {
         await _gate.WaitAsync().ConfigureAwait(false);
         try
         {
-            if (socket.State != WebSocketState.Open)
-            {
-                throw new WebSocketException(WebSocketError.InvalidState, "socket is no longer open");
-            }
-
-            await socket.SendAsync(frame, WebSocketMessageType.Text, endOfMessage: true, _receiveStop.Token).ConfigureAwait(false);
+            await SendOpen(frame).ConfigureAwait(false);
         }
         finally
         {
             _gate.Release();
         }
     }
+
+    private async Task ReleaseWhenSentAsync(ValueTask sending)
+    {
+        try
+        {
+            await sending.ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private ValueTask SendOpen(ReadOnlyMemory<byte> frame) =>
+        socket.State == WebSocketState.Open
+            ? socket.SendAsync(frame, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None)
+            : throw new WebSocketException(WebSocketError.InvalidState, "socket is no longer open");
 
     public async Task CloseAsync(int closeCode, string reason)
     {
