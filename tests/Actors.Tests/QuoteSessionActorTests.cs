@@ -5,7 +5,9 @@ using ActorQuotes.Actors.Sessions;
 using ActorQuotes.Contracts;
 using ActorQuotes.Contracts.Sessions;
 using ActorQuotes.Contracts.Tickers;
+using Akka.Actor;
 using Akka.Cluster.Tools.PublishSubscribe;
+using Akka.TestKit;
 
 namespace ActorQuotes.Actors.Tests;
 
@@ -18,12 +20,7 @@ public sealed class QuoteSessionActorTests(ITestOutputHelper output) : ActorQuot
     {
         var big = new CompanyCatalog(Enumerable.Range(1, 600).Select(i => new Company(i, "S" + i, "Company " + i, "NYSE", "USD", 10)));
         var sink = new ChannelSink();
-        var mediator = CreateTestProbe();
-        var session = Sys.ActorOf(QuoteSessionActor.Props(
-            new SessionUser(1, "alice", "t", DateTimeOffset.MaxValue),
-            sink,
-            new SessionServices(CreateTestProbe().Ref, CreateTestProbe().Ref, mediator.Ref, big, new StreamingOptions(), TimeProvider.System),
-            new StreamPace(TimeSpan.Zero, false)));
+        var (session, _) = StartSession(sink, big, TimeSpan.Zero);
 
         session.Tell(new SubscribeSymbols(Enumerable.Range(1, 500).Select(i => "S" + i).ToArray()));
         var accepted = await sink.Next(Wait);
@@ -44,22 +41,17 @@ public sealed class QuoteSessionActorTests(ITestOutputHelper output) : ActorQuot
     public async Task Conflates_per_symbol()
     {
         var sink = new ChannelSink();
-        var mediator = CreateTestProbe();
-        var tickers = CreateTestProbe();
-        var session = Sys.ActorOf(QuoteSessionActor.Props(
-            new SessionUser(1, "alice", "t", DateTimeOffset.MaxValue),
-            sink,
-            new SessionServices(CreateTestProbe().Ref, tickers.Ref, mediator.Ref, Catalog, new StreamingOptions(), TimeProvider.System),
-            new StreamPace(TimeSpan.FromSeconds(2), false)));
+        var (session, mediator) = StartSession(sink, Catalog, TimeSpan.FromSeconds(2));
         session.Tell(new SubscribeSymbols(["AAPL"]));
         Assert.Contains("subscribed", await sink.Next(Wait));
+        var topic = (await AckQuoteTopics(mediator, 1))["AAPL"];
         var t0 = DateTimeOffset.UtcNow;
-        session.Tell(new Quote("AAPL", 270, 270, t0, 1)); // the first quote goes at once
+        topic.Tell(new Quote("AAPL", 270, 270, t0, 1)); // the first quote goes at once
         Assert.Contains("\"quote_sequence\":1", await sink.Next(Wait));
 
         for (var i = 2; i <= 1001; i++)
         {
-            session.Tell(new Quote("AAPL", 270 + (i / 100.0), 270, t0.AddMilliseconds(i), i));
+            topic.Tell(new Quote("AAPL", 270 + (i / 100.0), 270, t0.AddMilliseconds(i), i));
         }
 
         var next = await sink.Next(Wait);
@@ -72,26 +64,27 @@ public sealed class QuoteSessionActorTests(ITestOutputHelper output) : ActorQuot
     public async Task One_frame_in_flight_when_the_socket_waits()
     {
         var sink = new HeldSink();
-        var session = Sys.ActorOf(QuoteSessionActor.Props(
-            new SessionUser(1, "alice", "t", DateTimeOffset.MaxValue),
-            sink,
-            new SessionServices(CreateTestProbe().Ref, CreateTestProbe().Ref, CreateTestProbe().Ref, Catalog, new StreamingOptions(), TimeProvider.System),
-            new StreamPace(TimeSpan.Zero, false)));
+        var (session, mediator) = StartSession(sink, Catalog, TimeSpan.Zero);
         session.Tell(new SubscribeSymbols(["AAPL", "7203"]));
         var (subscribed, taken) = await sink.Next(Wait);
         Assert.Contains("subscribed", subscribed);
+        var topics = await AckQuoteTopics(mediator, 2);
 
         // The socket has not taken the subscribed frame: quotes wait, conflated per symbol.
         var t0 = DateTimeOffset.UtcNow;
         for (var i = 1; i <= 50; i++)
         {
-            session.Tell(new Quote("AAPL", 270 + i, 270, t0.AddMilliseconds(i), i));
-            session.Tell(new Quote("7203", 2600 + i, 2600, t0.AddMilliseconds(i), i));
+            topics["AAPL"].Tell(new Quote("AAPL", 270 + i, 270, t0.AddMilliseconds(i), i));
+            topics["7203"].Tell(new Quote("7203", 2600 + i, 2600, t0.AddMilliseconds(i), i));
         }
 
-        // A probe round trip through the session's mailbox: every quote above has been handled.
-        session.Tell(GetSessionInfo.Instance, TestActor);
-        var info = await ExpectMsgAsync<SessionInfo>(Wait);
+        // Round trips through both fan-outs, then the session: every quote above has reached the session.
+        foreach (var topic in topics.Values)
+        {
+            await topic.Ask<ActorIdentity>(new Identify(null), Wait);
+        }
+
+        var info = await session.Ask<SessionInfo>(GetSessionInfo.Instance, Wait);
         Assert.False(sink.HasMore, "a second frame was handed to the socket while the first was in flight");
         Assert.Equal(1, info.FramesSent);
 
@@ -101,13 +94,76 @@ public sealed class QuoteSessionActorTests(ITestOutputHelper output) : ActorQuot
         var (second, takenSecond) = await sink.Next(Wait);
         takenSecond.SetResult();
 
-        Assert.Contains("\"ticker_symbol\":\"AAPL\"", first);
-        Assert.Contains("\"quote_sequence\":50", first);
-        Assert.Contains("\"ticker_symbol\":\"7203\"", second);
-        Assert.Contains("\"quote_sequence\":50", second);
-        session.Tell(GetSessionInfo.Instance, TestActor);
-        Assert.Equal(3, (await ExpectMsgAsync<SessionInfo>(Wait)).FramesSent);
+        // One frame per symbol (in the order their first quotes arrived), each with the newest quote.
+        string[] frames = [first, second];
+        Assert.Single(frames, f => f.Contains("\"ticker_symbol\":\"AAPL\"", StringComparison.Ordinal));
+        Assert.Single(frames, f => f.Contains("\"ticker_symbol\":\"7203\"", StringComparison.Ordinal));
+        Assert.All(frames, f => Assert.Contains("\"quote_sequence\":50", f));
+        Assert.Equal(3, (await session.Ask<SessionInfo>(GetSessionInfo.Instance, Wait)).FramesSent);
         Assert.False(sink.HasMore);
+    }
+
+    [Fact(DisplayName = "A node follows a symbol once however many sessions follow it, and leaves its topic when the last one goes")]
+    public async Task One_topic_subscription_per_node()
+    {
+        var mediator = CreateTestProbe();
+        var hub = Sys.ActorOf(QuoteHubActor.Props(mediator.Ref, CreateTestProbe().Ref));
+        var sinks = Enumerable.Range(0, 3).Select(_ => new ChannelSink()).ToArray();
+        var sessions = sinks.Select(sink => StartSession(sink, Catalog, TimeSpan.Zero, hub, mediator).Session).ToArray();
+        foreach (var (session, sink) in sessions.Zip(sinks))
+        {
+            session.Tell(new SubscribeSymbols(["AAPL"]));
+            Assert.Contains("subscribed", await sink.Next(Wait));
+        }
+
+        var topic = (await AckQuoteTopics(mediator, 1))["AAPL"];
+        topic.Tell(new Quote("AAPL", 271, 270, DateTimeOffset.UtcNow, 1));
+        foreach (var sink in sinks)
+        {
+            Assert.Contains("\"quote_sequence\":1", await sink.Next(Wait));
+        }
+
+        sessions[0].Tell(new UnsubscribeSymbols(["AAPL"]));
+        await Watch(sessions[1]).GracefulStop(Wait);
+        await ExpectTerminatedAsync(sessions[1]);
+        sessions[2].Tell(SessionStop.Instance);
+
+        var unsubscribe = await mediator.FishForMessageAsync<Unsubscribe>(m => m is Unsubscribe, Wait);
+        Assert.Equal(Topics.Quotes("AAPL"), unsubscribe.Topic);
+        Assert.Equal(topic, unsubscribe.Ref);
+        await mediator.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200)); // no second subscription, no second leave
+    }
+
+    private (IActorRef Session, TestProbe Mediator) StartSession(IFrameSink sink, CompanyCatalog catalog, TimeSpan interval, IActorRef? hub = null, TestProbe? mediator = null)
+    {
+        mediator ??= CreateTestProbe();
+        hub ??= Sys.ActorOf(QuoteHubActor.Props(mediator.Ref, CreateTestProbe().Ref));
+        var session = Sys.ActorOf(QuoteSessionActor.Props(
+            new SessionUser(1, "alice", "t", DateTimeOffset.MaxValue),
+            sink,
+            new SessionServices(CreateTestProbe().Ref, mediator.Ref, hub, catalog, new StreamingOptions(), TimeProvider.System),
+            new StreamPace(interval, false)));
+        return (session, mediator);
+    }
+
+    /// <summary>
+    /// Acknowledges <paramref name="count"/> quote-topic subscriptions (the node's fan-outs') and returns
+    /// each symbol's subscriber, where a published quote arrives. The sessions' account topics are skipped.
+    /// </summary>
+    private static async Task<Dictionary<string, IActorRef>> AckQuoteTopics(TestProbe mediator, int count)
+    {
+        var subscribers = new Dictionary<string, IActorRef>();
+        while (subscribers.Count < count)
+        {
+            var subscribe = await mediator.ExpectMsgAsync<Subscribe>(Wait);
+            if (Topics.SymbolOfQuotes(subscribe.Topic) is { } symbol)
+            {
+                subscribers.Add(symbol, subscribe.Ref);
+                subscribe.Ref.Tell(new SubscribeAck(subscribe));
+            }
+        }
+
+        return subscribers;
     }
 
     /// <summary>A socket that takes each frame only when the test says so.</summary>

@@ -27,7 +27,7 @@ public sealed class WatchlistSessionActorTests(ITestOutputHelper output) : Actor
             WatchlistId,
             new SessionUser(UserId, "alice", "token-1", tokenExpiresAt ?? DateTimeOffset.MaxValue),
             _sink,
-            new SessionServices(watchlists.Ref, tickers.Ref, mediator.Ref, Catalog,
+            new SessionServices(watchlists.Ref, mediator.Ref, Sys.ActorOf(QuoteHubActor.Props(mediator.Ref, tickers.Ref)), Catalog,
                 new StreamingOptions { FrameInterval = TimeSpan.FromMilliseconds(50) },
                 clock ?? new ManualClock(T0))));
 
@@ -56,14 +56,14 @@ public sealed class WatchlistSessionActorTests(ITestOutputHelper output) : Actor
         var session = StartSession(watchlists, tickers, mediator, clock);
         await watchlists.ExpectMsgAsync<GetWatchlist>();
         watchlists.Reply(new WatchlistView(WatchlistId, UserId, "Core", [new Position("AAPL", 10, 200)], 1));
-        await AckQuoteSubscriptions(mediator, session, "AAPL");
+        var topics = await AckQuoteSubscriptions(mediator, session, "AAPL");
         await tickers.ExpectMsgAsync<GetQuote>();
         tickers.Reply(new Quote("AAPL", 270.0, 270.0, T0, 5));
         Assert.Contains("\"current_price\":270.0", await _sink.NextFrame(Wait));
 
         clock.Advance(TimeSpan.FromSeconds(1));
-        session.Tell(new Quote("AAPL", 265.0, 270.0, T0, 4)); // stale: lower sequence, same time
-        session.Tell(new Quote("AAPL", 280.0, 270.0, T0.AddSeconds(1), 6));
+        topics["AAPL"].Tell(new Quote("AAPL", 265.0, 270.0, T0, 4)); // stale: lower sequence, same time
+        topics["AAPL"].Tell(new Quote("AAPL", 280.0, 270.0, T0.AddSeconds(1), 6));
 
         var frame = await _sink.NextFrame(Wait);
         Assert.Contains("\"current_price\":280.0,\"change\":10.0,\"change_percent\":3.7,\"quantity\":10.0,\"purchase_price\":200.0,\"unrealized_pl\":800.0", frame);
@@ -96,7 +96,7 @@ public sealed class WatchlistSessionActorTests(ITestOutputHelper output) : Actor
         session.Tell(new WatchlistChanged(new WatchlistView(WatchlistId, UserId, "Core", [new Position("MSFT", 2, 400)], 2)));
         var subscribe = await mediator.ExpectMsgAsync<Subscribe>();
         Assert.Equal(Topics.Quotes("MSFT"), subscribe.Topic);
-        session.Tell(new SubscribeAck(subscribe));
+        subscribe.Ref.Tell(new SubscribeAck(subscribe)); // the node's fan-out for MSFT subscribed
         await tickers.ExpectMsgAsync<GetQuote>();
         tickers.Reply(new Quote("MSFT", 500.0, 500.0, DateTimeOffset.UtcNow, 1));
 
@@ -111,15 +111,31 @@ public sealed class WatchlistSessionActorTests(ITestOutputHelper output) : Actor
         Assert.Contains("\"unrealized_pl\":200.0", frame);
     }
 
-    private static async Task AckQuoteSubscriptions(TestProbe mediator, IActorRef session, params string[] symbols)
+    /// <summary>
+    /// Acknowledges the subscriptions: the session's (account, watchlist) and the node fan-out's, one per
+    /// symbol. Returns each symbol's subscriber, which is where a published quote arrives.
+    /// </summary>
+    private static async Task<Dictionary<string, IActorRef>> AckQuoteSubscriptions(TestProbe mediator, IActorRef session, params string[] symbols)
     {
         var expected = symbols.Select(Topics.Quotes).Append(Topics.Watchlist(WatchlistId)).Append(Topics.Account("alice")).ToHashSet();
+        var quoteSubscribers = new Dictionary<string, IActorRef>();
         for (var i = 0; i < expected.Count; i++)
         {
             var subscribe = await mediator.ExpectMsgAsync<Subscribe>();
             Assert.Contains(subscribe.Topic, expected);
-            session.Tell(new SubscribeAck(subscribe));
+            if (Topics.SymbolOfQuotes(subscribe.Topic) is { } symbol)
+            {
+                quoteSubscribers.Add(symbol, subscribe.Ref);
+            }
+            else
+            {
+                Assert.Equal(session, subscribe.Ref);
+            }
+
+            subscribe.Ref.Tell(new SubscribeAck(subscribe));
         }
+
+        return quoteSubscribers;
     }
 
     private sealed class RecordingSink : IFrameSink

@@ -1,9 +1,7 @@
 using System.Buffers;
-using ActorQuotes.Contracts;
 using ActorQuotes.Contracts.Frames;
 using ActorQuotes.Contracts.Tickers;
 using Akka.Actor;
-using Akka.Cluster.Tools.PublishSubscribe;
 
 namespace ActorQuotes.Actors.Sessions;
 
@@ -17,11 +15,11 @@ public sealed class QuoteSessionActor : StreamSessionActor
 {
     private readonly SortedSet<string> _symbols = new(StringComparer.Ordinal);
 
-    // Per followed symbol, one slot: a quote costs one lookup. The queues hold slots with an unsent quote
-    // (a slot whose symbol was unsubscribed has none and is skipped).
-    private readonly Dictionary<string, SymbolSlot> _slots = new(StringComparer.Ordinal);
-    private readonly Queue<SymbolSlot> _order = new();
-    private readonly Queue<SymbolSlot> _immediate = new();
+    // Per followed symbol, its slot in the node's fan-out. The queues hold slots with an unsent quote (a
+    // slot whose symbol was unsubscribed has none and is skipped).
+    private readonly Dictionary<string, QuoteSlot> _slots = new(StringComparer.Ordinal);
+    private readonly Queue<QuoteSlot> _order = new();
+    private readonly Queue<QuoteSlot> _immediate = new();
     private int _pendingCount;
     private bool _subscribedDue;
     private int _roundLeft;
@@ -29,12 +27,9 @@ public sealed class QuoteSessionActor : StreamSessionActor
     public QuoteSessionActor(SessionUser user, IFrameSink sink, SessionServices services, StreamPace pace)
         : base(user, sink, services, pace.Interval)
     {
-        Receive<Quote>(OnQuote); // first: by far the most frequent message
         Receive<SubscribeSymbols>(OnSubscribe);
         Receive<UnsubscribeSymbols>(OnUnsubscribe);
         Receive<ClientMessageRejected>(r => SendError(r.Code, r.Message));
-        ReceiveSubscribeAcksAskingForQuotes();
-        Receive<QuoteUnavailable>(_ => { });
         CommonHandlers();
     }
 
@@ -63,24 +58,24 @@ public sealed class QuoteSessionActor : StreamSessionActor
         }
 
         var slot = NextSlot();
-        var quote = slot.Pending!;
-        slot.Pending = null;
+        var quote = slot.Unsent!;
+        slot.Unsent = null;
         _pendingCount--;
         FrameWriter.WriteQuote(buffer, sequence, QuoteTailCache.For(quote));
     }
 
-    private SymbolSlot NextSlot()
+    private QuoteSlot NextSlot()
     {
         while (true)
         {
             var slot = _immediate.Count > 0 ? _immediate.Dequeue() : DequeueRound();
-            if (slot.Pending is not null)
+            if (slot.Unsent is not null)
             {
                 return slot;
             }
         }
 
-        SymbolSlot DequeueRound()
+        QuoteSlot DequeueRound()
         {
             _roundLeft = Math.Max(0, _roundLeft - 1);
             return _order.Dequeue();
@@ -118,8 +113,7 @@ public sealed class QuoteSessionActor : StreamSessionActor
         foreach (var symbol in added)
         {
             _symbols.Add(symbol);
-            _slots.Add(symbol, new SymbolSlot());
-            Services.Mediator.Tell(new Subscribe(Topics.Quotes(symbol), Self));
+            _slots.Add(symbol, FollowQuotes(symbol));
         }
 
         _subscribedDue = true;
@@ -133,13 +127,13 @@ public sealed class QuoteSessionActor : StreamSessionActor
             var symbol = Services.Catalog.Find(requested)?.TickerSymbol ?? requested;
             if (_symbols.Remove(symbol) && _slots.Remove(symbol, out var slot))
             {
-                if (slot.Pending is not null)
+                if (slot.Unsent is not null)
                 {
-                    slot.Pending = null;
+                    slot.Unsent = null;
                     _pendingCount--;
                 }
 
-                Services.Mediator.Tell(new Unsubscribe(Topics.Quotes(symbol), Self));
+                UnfollowQuotes(slot);
             }
         }
 
@@ -147,9 +141,9 @@ public sealed class QuoteSessionActor : StreamSessionActor
         MaybeSend();
     }
 
-    private void OnQuote(Quote quote)
+    protected override void OnQuote(QuoteSlot slot, Quote quote)
     {
-        if (!_slots.TryGetValue(quote.Symbol, out var slot) || !quote.IsNewerThan(slot.Latest))
+        if (!quote.IsNewerThan(slot.Latest))
         {
             return;
         }
@@ -157,7 +151,7 @@ public sealed class QuoteSessionActor : StreamSessionActor
         var first = slot.Latest is null;
         slot.Latest = quote;
         // An unsent quote of the symbol is replaced in place (conflation); a new one joins a queue.
-        if (slot.Pending is null)
+        if (slot.Unsent is null)
         {
             (first ? _immediate : _order).Enqueue(slot);
             _pendingCount++;
@@ -167,16 +161,7 @@ public sealed class QuoteSessionActor : StreamSessionActor
             CountConflated();
         }
 
-        slot.Pending = quote;
+        slot.Unsent = quote;
         MaybeSend();
-    }
-
-    private sealed class SymbolSlot
-    {
-        /// <summary>The newest quote received (older ones are ignored).</summary>
-        public Quote? Latest { get; set; }
-
-        /// <summary>The quote waiting to be sent, if any.</summary>
-        public Quote? Pending { get; set; }
     }
 }

@@ -3,11 +3,14 @@ using Akka.Actor;
 
 namespace ActorQuotes.Actors.Sessions;
 
-/// <summary>What every session on a node shares: the regions it asks, the mediator, catalog, settings, clock.</summary>
+/// <summary>
+/// What every session on a node shares: the watchlist region, the mediator (account and watchlist topics),
+/// the node's <see cref="QuoteHubActor"/> (quotes), catalog, settings, clock.
+/// </summary>
 public sealed record SessionServices(
     IActorRef Watchlists,
-    IActorRef Tickers,
     IActorRef Mediator,
+    IActorRef QuoteHub,
     CompanyCatalog Catalog,
     StreamingOptions Options,
     TimeProvider Clock);

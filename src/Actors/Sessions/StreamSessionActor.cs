@@ -21,7 +21,8 @@ namespace ActorQuotes.Actors.Sessions;
 public abstract class StreamSessionActor : ReceiveActor, IWithTimers
 {
     private readonly IFrameSink _sink;
-    private readonly ArrayBufferWriter<byte> _buffer = new(4096);
+    // Sized for a quote frame; it grows once to the largest frame the session writes (watchlists) and stays.
+    private readonly ArrayBufferWriter<byte> _buffer = new(512);
     private readonly System.Text.Json.Utf8JsonWriter _writer;
     private bool _inFlight;
     private DateTimeOffset _lastSentAt = DateTimeOffset.MinValue;
@@ -32,6 +33,9 @@ public abstract class StreamSessionActor : ReceiveActor, IWithTimers
     private long _framesSent;
     private long _conflated;
 
+    // Quotes come through this node's QuoteHubActor into one slot per followed symbol.
+    private readonly QuoteInbox _inbox;
+
     protected StreamSessionActor(SessionUser user, IFrameSink sink, SessionServices services, TimeSpan interval)
     {
         User = user;
@@ -40,6 +44,7 @@ public abstract class StreamSessionActor : ReceiveActor, IWithTimers
         Interval = interval;
         _writer = FrameWriter.CreateWriter(_buffer);
         Metrics = NodeMetrics.Get(Context.System);
+        _inbox = new QuoteInbox(Self, Metrics);
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -84,6 +89,24 @@ public abstract class StreamSessionActor : ReceiveActor, IWithTimers
     /// <summary>Writes the next frame (numbered <paramref name="sequence"/>) and clears what it covered.</summary>
     protected abstract void WriteFrame(IBufferWriter<byte> buffer, long sequence, DateTimeOffset now);
 
+    /// <summary>A quote of a followed symbol, newer than the last one the fan-out offered to this session.</summary>
+    protected abstract void OnQuote(QuoteSlot slot, Quote quote);
+
+    /// <summary>Starts following a symbol's quotes: the node's fan-out sends the current quote, then every newer one.</summary>
+    protected QuoteSlot FollowQuotes(string symbol)
+    {
+        var slot = new QuoteSlot(symbol, _inbox);
+        Services.QuoteHub.Tell(new FollowQuotes(slot));
+        return slot;
+    }
+
+    /// <summary>Stops following: a quote already offered to the slot is dropped.</summary>
+    protected void UnfollowQuotes(QuoteSlot slot)
+    {
+        slot.Close();
+        Services.QuoteHub.Tell(new UnfollowQuotes(slot));
+    }
+
     /// <summary>Whether the interval applies to this frame (the first frame of a stream goes at once).</summary>
     protected virtual bool Paced => true;
 
@@ -123,6 +146,7 @@ public abstract class StreamSessionActor : ReceiveActor, IWithTimers
             MaybeSend();
         });
         Receive<Flush>(_ => MaybeSend());
+        Receive<QuotesReady>(_ => TakeQuotes());
         Receive<Watch>(_ =>
         {
             var now = Now;
@@ -155,7 +179,7 @@ public abstract class StreamSessionActor : ReceiveActor, IWithTimers
             Context.Stop(Self);
         });
         Receive<GetSessionInfo>(_ => Sender.Tell(new SessionInfo(User.UserId, User.Username, WatchlistId,
-            FollowedSymbols.ToArray(), _framesSent, _conflated, _openedAt)));
+            FollowedSymbols.ToArray(), _framesSent, _conflated + _inbox.Conflated, _openedAt)));
         Receive<KickSession>(kick =>
         {
             Log.Info("Session {0} closed by an operator: {1}", Self.Path.Name, kick.Reason);
@@ -169,17 +193,28 @@ public abstract class StreamSessionActor : ReceiveActor, IWithTimers
     }
 
     /// <summary>
-    /// Once subscribed to a symbol's quote topic, asks its ticker for the current quote, so no publish can
-    /// fall between subscribing and the first quote. Register before <see cref="CommonHandlers"/>.
+    /// Takes the quotes waiting in this session's slots, at most one per followed symbol per turn, so other
+    /// messages (a frame sent, a client's subscribe) are not held up by a busy symbol set.
     /// </summary>
-    protected void ReceiveSubscribeAcksAskingForQuotes() =>
-        Receive<SubscribeAck>(ack =>
+    private void TakeQuotes()
+    {
+        var budget = Math.Max(16, FollowedSymbols.Count);
+        for (var taken = 0; taken < budget; taken++)
         {
-            if (Topics.SymbolOfQuotes(ack.Subscribe.Topic) is { } symbol)
+            if (!_inbox.TryTake(out var slot))
             {
-                Services.Tickers.Tell(new GetQuote(symbol));
+                return;
             }
-        });
+
+            if (slot.Take() is { } quote && !slot.Closed)
+            {
+                OnQuote(slot, quote);
+            }
+        }
+
+        // More waiting: the inbox still counts this session as woken, so it wakes itself.
+        Self.Tell(QuotesReady.Instance);
+    }
 
     /// <summary>Sends a frame now if one is due and the socket is free, or schedules it for when it is.</summary>
     protected void MaybeSend()

@@ -10,8 +10,8 @@ using Akka.Cluster.Tools.PublishSubscribe;
 namespace ActorQuotes.Actors.Sessions;
 
 /// <summary>
-/// One per watchlist WebSocket. Loads the watchlist (as its owner), subscribes to the quote topic of each
-/// of its symbols and to the watchlist's own topic, and writes <c>price_update</c> frames: the first as
+/// One per watchlist WebSocket. Loads the watchlist (as its owner), follows the quotes of each of its
+/// symbols (through the node's <see cref="QuoteHubActor"/>) and subscribes to the watchlist's own topic, and writes <c>price_update</c> frames: the first as
 /// soon as every stock has a quote, then at most one per interval when prices or positions change
 /// (conflated: the newest quote per symbol wins), and at least one per
 /// <see cref="StreamingOptions.MaxSilence"/>. In changes mode a frame lists only what changed since the
@@ -22,7 +22,7 @@ public sealed class WatchlistSessionActor : StreamSessionActor
     private readonly long _watchlistId;
     private readonly bool _changesOnly;
     private readonly Dictionary<string, Quote> _quotes = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _subscribed = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, QuoteSlot> _subscribed = new(StringComparer.Ordinal);
     private readonly HashSet<string> _changed = new(StringComparer.Ordinal);
     private readonly List<string> _removed = [];
     private StockFrameRow[] _rows = [];
@@ -48,7 +48,7 @@ public sealed class WatchlistSessionActor : StreamSessionActor
 
     protected override long? WatchlistId => _watchlistId;
 
-    protected override IReadOnlyCollection<string> FollowedSymbols => _subscribed;
+    protected override IReadOnlyCollection<string> FollowedSymbols => _subscribed.Keys;
 
     protected override bool HasFrame
     {
@@ -158,9 +158,6 @@ public sealed class WatchlistSessionActor : StreamSessionActor
 
     private void Streaming()
     {
-        ReceiveSubscribeAcksAskingForQuotes();
-        Receive<Quote>(OnQuote);
-        Receive<QuoteUnavailable>(_ => { });
         Receive<WatchlistChanged>(changed =>
         {
             if (_view is not null && changed.View.Version <= _view.Version)
@@ -183,13 +180,8 @@ public sealed class WatchlistSessionActor : StreamSessionActor
         CommonHandlers();
     }
 
-    private void OnQuote(Quote quote)
+    protected override void OnQuote(QuoteSlot slot, Quote quote)
     {
-        if (!_subscribed.Contains(quote.Symbol))
-        {
-            return;
-        }
-
         _quotes.TryGetValue(quote.Symbol, out var current);
         if (!quote.IsNewerThan(current))
         {
@@ -235,9 +227,9 @@ public sealed class WatchlistSessionActor : StreamSessionActor
     {
         foreach (var position in view.Stocks)
         {
-            if (_subscribed.Add(position.TickerSymbol))
+            if (!_subscribed.ContainsKey(position.TickerSymbol))
             {
-                Services.Mediator.Tell(new Subscribe(Topics.Quotes(position.TickerSymbol), Self));
+                _subscribed.Add(position.TickerSymbol, FollowQuotes(position.TickerSymbol));
             }
         }
 
@@ -246,13 +238,12 @@ public sealed class WatchlistSessionActor : StreamSessionActor
             return;
         }
 
-        foreach (var symbol in _subscribed.ToArray())
+        foreach (var symbol in _subscribed.Keys.ToArray())
         {
-            if (!view.Stocks.Exists(p => p.TickerSymbol == symbol))
+            if (!view.Stocks.Exists(p => p.TickerSymbol == symbol) && _subscribed.Remove(symbol, out var slot))
             {
-                _subscribed.Remove(symbol);
                 _quotes.Remove(symbol);
-                Services.Mediator.Tell(new Unsubscribe(Topics.Quotes(symbol), Self));
+                UnfollowQuotes(slot);
             }
         }
     }

@@ -11,6 +11,7 @@ using ActorQuotes.Gateway.Problems;
 using ActorQuotes.Gateway.Streaming;
 using Akka.Actor;
 using Akka.Cluster.Tools.PublishSubscribe;
+using Akka.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace ActorQuotes.Gateway.Endpoints;
@@ -108,8 +109,8 @@ public static class StreamEndpoints
         }
 
         var user = new SessionUser(identity.UserId, identity.Username, identity.TokenId, identity.ExpiresAt);
-        var services = new SessionServices(deps.Regions.Watchlists, deps.Regions.Tickers,
-            DistributedPubSub.Get(deps.System).Mediator, deps.Catalog, options, deps.Clock);
+        var services = new SessionServices(deps.Regions.Watchlists, DistributedPubSub.Get(deps.System).Mediator,
+            deps.QuoteHub.ActorRef, deps.Catalog, options, deps.Clock);
         if (sessionProps(user, sink, services, pace) is not { } props)
         {
             await sink.RefuseAsync(CloseCodes.NotFound, CloseCodes.NotFoundCode, "watchlist not found", aborted);
@@ -161,7 +162,8 @@ public sealed record StreamDependencies(
     TimeProvider Clock,
     IHostApplicationLifetime Lifetime,
     SocketRegistry Sockets,
-    LiveSessions Sessions);
+    LiveSessions Sessions,
+    IRequiredActor<QuoteHubActor> QuoteHub);
 
 /// <summary>Parses one client message of the quote stream.</summary>
 public static class QuoteStreamMessage

@@ -2,6 +2,7 @@ using ActorQuotes.Actors.Accounts;
 using ActorQuotes.Actors.Catalog;
 using ActorQuotes.Actors.Feeds;
 using ActorQuotes.Actors.Ids;
+using ActorQuotes.Actors.Sessions;
 using ActorQuotes.Actors.Tickers;
 using ActorQuotes.Actors.Watchlists;
 using ActorQuotes.Contracts;
@@ -65,8 +66,12 @@ public static class AkkaSetup
                 .WithActorQuotesPersistence(storage, provider.GetRequiredService<DataDirectoryLock>())
                 .WithWatchlistRegions(roles, provider)
                 .WithQuoteRegionAndFeeds(roles, provider)
-                .WithActors((system, _) =>
+                .WithActors((system, registry) =>
                 {
+                    // The node's quote fan-out for its sockets: one pub-sub subscriber per followed symbol.
+                    registry.Register<QuoteHubActor>(system.ActorOf(
+                        QuoteHubActor.Props(DistributedPubSub.Get(system).Mediator, registry.Get<TickerActor>()), "quote-hub"));
+
                     if (node.SeedNodes.All(string.IsNullOrWhiteSpace))
                     {
                         // A cluster of one: this node is its own seed (its port may be chosen by the OS).

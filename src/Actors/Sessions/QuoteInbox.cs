@@ -1,0 +1,123 @@
+using ActorQuotes.Actors.Observability;
+using ActorQuotes.Contracts.Tickers;
+using Akka.Actor;
+
+namespace ActorQuotes.Actors.Sessions;
+
+/// <summary>
+/// One session's side of the node's quote fan-out: the slots (one per followed symbol) that hold a quote
+/// the session has not taken yet, in the order they filled. A slot that already holds a quote is replaced
+/// in place (conflation), so a session that falls behind holds at most one quote per symbol however fast
+/// quotes come, and the session is woken with one <see cref="QuotesReady"/> per batch, not one message
+/// per quote. Shared between the fan-out actors (any thread) and the session (its own thread).
+/// </summary>
+public sealed class QuoteInbox(IActorRef session, NodeMetrics metrics)
+{
+    private readonly Queue<QuoteSlot> _ready = new();
+    private bool _wakeSent;
+    private long _conflated;
+
+    public IActorRef Session => session;
+
+    /// <summary>Quotes replaced in a slot before the session took them.</summary>
+    public long Conflated => Interlocked.Read(ref _conflated);
+
+    /// <summary>
+    /// Takes the next slot with a quote. False when none is left: the next quote offered wakes the session again.
+    /// </summary>
+    public bool TryTake(out QuoteSlot slot)
+    {
+        lock (_ready)
+        {
+            if (_ready.TryDequeue(out slot!))
+            {
+                return true;
+            }
+
+            _wakeSent = false;
+            return false;
+        }
+    }
+
+    internal void Filled(QuoteSlot slot)
+    {
+        bool wake;
+        lock (_ready)
+        {
+            _ready.Enqueue(slot);
+            wake = !_wakeSent;
+            _wakeSent = true;
+        }
+
+        if (wake)
+        {
+            session.Tell(QuotesReady.Instance, ActorRefs.NoSender);
+        }
+    }
+
+    internal void CountConflated()
+    {
+        Interlocked.Increment(ref _conflated);
+        metrics.UpdatesConflated.Add(1);
+    }
+}
+
+/// <summary>
+/// One session following one symbol. <see cref="Offer"/> (the symbol's fan-out actor) and
+/// <see cref="Take"/> (the session) meet on one field; <see cref="Latest"/> and <see cref="Unsent"/>
+/// belong to the session alone.
+/// </summary>
+public sealed class QuoteSlot(string symbol, QuoteInbox inbox)
+{
+    private Quote? _offered;
+    private volatile bool _closed;
+
+    public string Symbol => symbol;
+
+    public QuoteInbox Inbox => inbox;
+
+    /// <summary>Session only: the newest quote it accepted for this symbol.</summary>
+    public Quote? Latest { get; set; }
+
+    /// <summary>Session only: the quote waiting for the session's next frame, if any.</summary>
+    public Quote? Unsent { get; set; }
+
+    /// <summary>True once the session stopped following the symbol: offers are dropped.</summary>
+    public bool Closed => _closed;
+
+    /// <summary>Fan-out only: the slot's place in its fan-out's list.</summary>
+    internal int Index { get; set; } = -1;
+
+    /// <summary>Session: stops the slot; a quote already in it is dropped when taken.</summary>
+    public void Close() => _closed = true;
+
+    /// <summary>Session: the quote offered since the last take, or null.</summary>
+    public Quote? Take() => Interlocked.Exchange(ref _offered, null);
+
+    internal void Offer(Quote quote)
+    {
+        if (_closed)
+        {
+            return;
+        }
+
+        if (Interlocked.Exchange(ref _offered, quote) is null)
+        {
+            inbox.Filled(this);
+        }
+        else
+        {
+            inbox.CountConflated();
+        }
+    }
+}
+
+/// <summary>Fan-out → session: one or more of its slots hold a quote. Local only, never remoted.</summary>
+public sealed class QuotesReady
+{
+    public static readonly QuotesReady Instance = new();
+
+    private QuotesReady()
+    {
+    }
+}
