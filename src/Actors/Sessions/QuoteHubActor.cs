@@ -62,7 +62,7 @@ public sealed class QuoteFanoutActor : ReceiveActor
     private readonly IActorRef _tickers;
     private readonly List<QuoteSlot> _slots = [];
     private readonly Dictionary<IActorRef, QuoteSlot> _bySession = [];
-    private Quote? _latest;
+    private SharedQuote? _latest;
     private bool _subscribed;
     private bool _acknowledged;
 
@@ -74,15 +74,16 @@ public sealed class QuoteFanoutActor : ReceiveActor
 
         Receive<Quote>(quote =>
         {
-            if (quote.Symbol != _symbol || !quote.IsNewerThan(_latest) || _slots.Count == 0)
+            if (quote.Symbol != _symbol || !quote.IsNewerThan(_latest?.Quote) || _slots.Count == 0)
             {
                 return;
             }
 
-            _latest = quote;
+            var shared = new SharedQuote(quote); // serialized once here, for every socket on the node
+            _latest = shared;
             foreach (var slot in _slots)
             {
-                slot.Offer(quote);
+                slot.Offer(shared);
             }
         });
         Receive<FollowQuotes>(follow => Add(follow.Slot));

@@ -1,4 +1,5 @@
 using ActorQuotes.Actors.Observability;
+using ActorQuotes.Contracts.Frames;
 using ActorQuotes.Contracts.Tickers;
 using Akka.Actor;
 
@@ -69,7 +70,7 @@ public sealed class QuoteInbox(IActorRef session, NodeMetrics metrics)
 /// </summary>
 public sealed class QuoteSlot(string symbol, QuoteInbox inbox)
 {
-    private Quote? _offered;
+    private SharedQuote? _offered;
     private volatile bool _closed;
 
     public string Symbol => symbol;
@@ -80,7 +81,7 @@ public sealed class QuoteSlot(string symbol, QuoteInbox inbox)
     public Quote? Latest { get; set; }
 
     /// <summary>Session only: the quote waiting for the session's next frame, if any.</summary>
-    public Quote? Unsent { get; set; }
+    public SharedQuote? Unsent { get; set; }
 
     /// <summary>True once the session stopped following the symbol: offers are dropped.</summary>
     public bool Closed => _closed;
@@ -92,9 +93,9 @@ public sealed class QuoteSlot(string symbol, QuoteInbox inbox)
     public void Close() => _closed = true;
 
     /// <summary>Session: the quote offered since the last take, or null.</summary>
-    public Quote? Take() => Interlocked.Exchange(ref _offered, null);
+    public SharedQuote? Take() => Interlocked.Exchange(ref _offered, null);
 
-    internal void Offer(Quote quote)
+    internal void Offer(SharedQuote quote)
     {
         if (_closed)
         {
@@ -110,6 +111,18 @@ public sealed class QuoteSlot(string symbol, QuoteInbox inbox)
             inbox.CountConflated();
         }
     }
+}
+
+/// <summary>
+/// A published quote with its quote-frame bytes (<see cref="FrameWriter.QuoteTail"/>), built once per node
+/// by the symbol's fan-out and shared by every session that follows the symbol: a quote-stream socket only
+/// writes its own <c>{"type":"quote","sequence":n,</c> in front.
+/// </summary>
+public sealed class SharedQuote(Quote quote)
+{
+    public Quote Quote => quote;
+
+    public byte[] Tail { get; } = FrameWriter.QuoteTail(quote);
 }
 
 /// <summary>Fan-out → session: one or more of its slots hold a quote. Local only, never remoted.</summary>

@@ -9,7 +9,8 @@ namespace ActorQuotes.Actors.Sessions;
 /// One per quote-stream WebSocket. Follows the symbols the client subscribes to: answers each change of
 /// the set with a <c>subscribed</c> frame (the whole set), sends the current quote of each new symbol at
 /// once, then <c>quote</c> frames. Between rounds (one per interval) only the newest quote per symbol is
-/// kept; a round sends every symbol that moved. Quote bytes are shared by all sockets of the node.
+/// kept; a round sends every symbol that moved. Quote bytes are shared by all sockets of the node
+/// (<see cref="SharedQuote"/>).
 /// </summary>
 public sealed class QuoteSessionActor : StreamSessionActor
 {
@@ -61,7 +62,7 @@ public sealed class QuoteSessionActor : StreamSessionActor
         var quote = slot.Unsent!;
         slot.Unsent = null;
         _pendingCount--;
-        FrameWriter.WriteQuote(buffer, sequence, QuoteTailCache.For(quote));
+        FrameWriter.WriteQuote(buffer, sequence, quote.Tail);
     }
 
     private QuoteSlot NextSlot()
@@ -141,15 +142,15 @@ public sealed class QuoteSessionActor : StreamSessionActor
         MaybeSend();
     }
 
-    protected override void OnQuote(QuoteSlot slot, Quote quote)
+    protected override void OnQuote(QuoteSlot slot, SharedQuote quote)
     {
-        if (!quote.IsNewerThan(slot.Latest))
+        if (!quote.Quote.IsNewerThan(slot.Latest))
         {
             return;
         }
 
         var first = slot.Latest is null;
-        slot.Latest = quote;
+        slot.Latest = quote.Quote;
         // An unsent quote of the symbol is replaced in place (conflation); a new one joins a queue.
         if (slot.Unsent is null)
         {

@@ -90,7 +90,7 @@ public abstract class StreamSessionActor : ReceiveActor, IWithTimers
     protected abstract void WriteFrame(IBufferWriter<byte> buffer, long sequence, DateTimeOffset now);
 
     /// <summary>A quote of a followed symbol, newer than the last one the fan-out offered to this session.</summary>
-    protected abstract void OnQuote(QuoteSlot slot, Quote quote);
+    protected abstract void OnQuote(QuoteSlot slot, SharedQuote quote);
 
     /// <summary>Starts following a symbol's quotes: the node's fan-out sends the current quote, then every newer one.</summary>
     protected QuoteSlot FollowQuotes(string symbol)
@@ -111,6 +111,18 @@ public abstract class StreamSessionActor : ReceiveActor, IWithTimers
     protected virtual bool Paced => true;
 
     protected override void PostStop() => _writer.Dispose();
+
+    /// <summary>The hot message goes straight to its handler, before the behaviour's list of handlers is matched.</summary>
+    protected override bool AroundReceive(Receive receive, object message)
+    {
+        if (message is QuotesReady)
+        {
+            TakeQuotes();
+            return true;
+        }
+
+        return base.AroundReceive(receive, message);
+    }
 
     protected override void PreStart()
     {

@@ -180,8 +180,9 @@ public sealed class WatchlistSessionActor : StreamSessionActor
         CommonHandlers();
     }
 
-    protected override void OnQuote(QuoteSlot slot, Quote quote)
+    protected override void OnQuote(QuoteSlot slot, SharedQuote shared)
     {
+        var quote = shared.Quote;
         _quotes.TryGetValue(quote.Symbol, out var current);
         if (!quote.IsNewerThan(current))
         {
