@@ -21,7 +21,7 @@ public sealed record Profile(
 }
 
 /// <summary>
-/// Runs the workloads on the servers, in the order B0, SUT, B1 (W1's latency point and W4 run at half of
+/// Runs the workloads on the servers, in the order B0, SUT, B1 (W1's latency point runs at half of
 /// B0's W1 saturation, so B0 goes first), then W5 on a two-node SUT.
 /// </summary>
 public sealed class Runner(ServerSettings settings, Profile profile, Action<string> log)
@@ -179,7 +179,7 @@ public sealed class Runner(ServerSettings settings, Profile profile, Action<stri
     }
 
     /// <summary>
-    /// W1 (ramp to saturation, then the window at half of B0's saturation) and W4 (the same sockets, all
+    /// W1 (ramp to saturation, then the window at half of B0's saturation) and W4 (the same sockets at half of each server's own W1 saturation, all
     /// reading, then with 1 % stalled), the servers taking turns.
     /// </summary>
     private async Task BroadcastAsync(RunResult run, IReadOnlyList<Target> targets, string[] symbols, bool w1, bool w4, CancellationToken ct, string workload = "W1")
@@ -227,14 +227,16 @@ public sealed class Runner(ServerSettings settings, Profile profile, Action<stri
 
             if (w4)
             {
-                var half = _halfLoadTicks ?? profile.StartUpdatesPerSecond / fanout;
+                // Each server at half of its own W1 saturation (this run's), so that every server is measured
+                // where it keeps up; without W1 in the run, at the ramp's first rate.
+                double HalfFor(Lane lane) => w1 ? HalfOf(lane.Result) : profile.StartUpdatesPerSecond / fanout;
                 var results = lanes.Select(l => new WorkloadResult
                 {
                     Workload = "W4", Server = l.Target.Name, Sockets = profile.W1Sockets, Symbols = symbols.Length, SubscriptionsPerSocket = symbols.Length,
                 }).ToArray();
                 for (var i = 0; i < lanes.Count; i++)
                 {
-                    results[i].AllReading = await MeasureAsync(lanes[i], half, "all reading", ct);
+                    results[i].AllReading = await MeasureAsync(lanes[i], HalfFor(lanes[i]), "all reading", ct);
                     results[i].Steps.Add(results[i].AllReading!);
                 }
 
@@ -250,9 +252,9 @@ public sealed class Runner(ServerSettings settings, Profile profile, Action<stri
                     lanes[i].Feed.SetSubscribers(Enumerable.Repeat(profile.W1Sockets - stalled.Length, symbols.Length).ToArray());
 
                     // Let the stalled sockets' buffers fill before measuring the readers.
-                    lanes[i].Feed.SetRate(half);
+                    lanes[i].Feed.SetRate(HalfFor(lanes[i]));
                     await Task.Delay(profile.Warmup, ct);
-                    results[i].WithStalled = await MeasureAsync(lanes[i], half, $"{stalled.Length} stalled", ct);
+                    results[i].WithStalled = await MeasureAsync(lanes[i], HalfFor(lanes[i]), $"{stalled.Length} stalled", ct);
                     results[i].Steps.Add(results[i].WithStalled!);
                     lanes[i].Feed.SetRate(0);
                     foreach (var client in stalled)
