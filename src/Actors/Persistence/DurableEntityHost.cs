@@ -57,8 +57,9 @@ public sealed class DurableEntityHost : ReceiveActor, IWithTimers, IWithUnbounde
     protected override void PreStart() => StartJournal();
 
     /// <summary>
-    /// A journal child exists. Until it reports its recovered state, messages wait in the stash; after
-    /// that, it answers everything itself and reports each new state.
+    /// A journal child exists. Until it reports its recovered state, messages wait in the stash (reads
+    /// are answered from memory if there is a last state); after that, it answers everything itself and
+    /// reports each new state.
     /// </summary>
     private void WithJournal()
     {
@@ -90,6 +91,12 @@ public sealed class DurableEntityHost : ReceiveActor, IWithTimers, IWithUnbounde
             else if (_recovered)
             {
                 _journal.Forward(message);
+            }
+            else if (_state is not null && _answerFromState(_state, message) is { } answer)
+            {
+                // A restarted child is recovering (it may wait on a journal that is still down): a read is
+                // answered from the last journaled state, which is what the recovery will rebuild.
+                Sender.Tell(answer);
             }
             else
             {
