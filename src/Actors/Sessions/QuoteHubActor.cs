@@ -21,7 +21,7 @@ public sealed class QuoteHubActor : ReceiveActor
 {
     private readonly Dictionary<string, IActorRef> _fanouts = new(StringComparer.Ordinal);
 
-    public QuoteHubActor(IActorRef mediator, IActorRef tickers)
+    public QuoteHubActor(IActorRef mediator, IActorRef tickers, string? fanoutDispatcher)
     {
         Receive<FollowQuotes>(follow => FanoutOf(follow.Slot.Symbol).Forward(follow));
         Receive<UnfollowQuotes>(unfollow =>
@@ -37,7 +37,8 @@ public sealed class QuoteHubActor : ReceiveActor
             if (!_fanouts.TryGetValue(symbol, out var fanout))
             {
                 // Kept while the node runs (at most one per catalog symbol); idle ones leave the topic.
-                fanout = Context.ActorOf(QuoteFanoutActor.Props(symbol, mediator, tickers), Uri.EscapeDataString(symbol));
+                var props = QuoteFanoutActor.Props(symbol, mediator, tickers);
+                fanout = Context.ActorOf(fanoutDispatcher is null ? props : props.WithDispatcher(fanoutDispatcher), Uri.EscapeDataString(symbol));
                 _fanouts.Add(symbol, fanout);
             }
 
@@ -45,8 +46,9 @@ public sealed class QuoteHubActor : ReceiveActor
         }
     }
 
-    public static Props Props(IActorRef mediator, IActorRef tickers) =>
-        Akka.Actor.Props.Create(() => new QuoteHubActor(mediator, tickers));
+    /// <param name="fanoutDispatcher">The dispatcher the per-symbol fan-outs run on; null: the hub's own.</param>
+    public static Props Props(IActorRef mediator, IActorRef tickers, string? fanoutDispatcher = null) =>
+        Akka.Actor.Props.Create(() => new QuoteHubActor(mediator, tickers, fanoutDispatcher));
 }
 
 /// <summary>

@@ -5,6 +5,12 @@ public sealed class StreamingOptions
 {
     public const string Section = "Streaming";
 
+    /// <summary>
+    /// The Akka dispatcher (hocon/actorquotes.hocon) that the gateway runs session actors and the quote
+    /// fan-out on: their own threads, so mailbox runs do not queue ahead of Kestrel's socket sends.
+    /// </summary>
+    public const string Dispatcher = "actorquotes.streaming-dispatcher";
+
     /// <summary>At most one frame per socket per interval; quotes arriving between frames are conflated.</summary>
     public TimeSpan FrameInterval { get; set; } = TimeSpan.FromMilliseconds(250);
 

@@ -126,7 +126,7 @@ public static class StreamEndpoints
 
         try
         {
-            var session = deps.System.ActorOf(props);
+            var session = deps.System.ActorOf(props.WithDispatcher(StreamingOptions.Dispatcher));
             using var listed = deps.Sessions.Add(session, stream);
 
             // On shutdown every socket is told to reconnect elsewhere (1012); the client's answer ends the loop.

@@ -70,7 +70,8 @@ public static class AkkaSetup
                 {
                     // The node's quote fan-out for its sockets: one pub-sub subscriber per followed symbol.
                     registry.Register<QuoteHubActor>(system.ActorOf(
-                        QuoteHubActor.Props(DistributedPubSub.Get(system).Mediator, registry.Get<TickerActor>()), "quote-hub"));
+                        QuoteHubActor.Props(DistributedPubSub.Get(system).Mediator, registry.Get<TickerActor>(), StreamingOptions.Dispatcher),
+                        "quote-hub"));
 
                     if (node.SeedNodes.All(string.IsNullOrWhiteSpace))
                     {
