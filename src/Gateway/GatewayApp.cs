@@ -59,6 +59,7 @@ public static class GatewayApp
             .ValidateOnStart();
         services.AddOptions<StreamingOptions>().BindConfiguration(StreamingOptions.Section)
             .Validate(s => s.FrameInterval >= TimeSpan.Zero && s.MaxSilence > TimeSpan.Zero, "Streaming intervals must be positive.")
+            .Validate(s => s.DispatcherThreads is >= 1 and <= 256, "Streaming:DispatcherThreads must be between 1 and 256.")
             .ValidateOnStart();
 
         services.AddSingleton(TimeProvider.System);

@@ -6,10 +6,13 @@ public sealed class StreamingOptions
     public const string Section = "Streaming";
 
     /// <summary>
-    /// The Akka dispatcher (hocon/actorquotes.hocon) that the gateway runs session actors and the quote
-    /// fan-out on: their own threads, so mailbox runs do not queue ahead of Kestrel's socket sends.
+    /// The Akka dispatcher that the gateway runs session actors and the quote fan-out on: their own
+    /// <see cref="DispatcherThreads"/> threads, so mailbox runs do not queue ahead of Kestrel's socket sends.
     /// </summary>
     public const string Dispatcher = "actorquotes.streaming-dispatcher";
+
+    /// <summary>Threads of <see cref="Dispatcher"/> (1 to 256); default one per core.</summary>
+    public int DispatcherThreads { get; set; } = Environment.ProcessorCount;
 
     /// <summary>At most one frame per socket per interval; quotes arriving between frames are conflated.</summary>
     public TimeSpan FrameInterval { get; set; } = TimeSpan.FromMilliseconds(250);

@@ -38,10 +38,12 @@ public static class AkkaSetup
             var storage = provider.GetRequiredService<IOptions<StorageOptions>>().Value;
             var roles = node.ParsedRoles();
             var lifetime = provider.GetRequiredService<IHostApplicationLifetime>();
+            var streaming = provider.GetRequiredService<IOptions<StreamingOptions>>().Value;
 
             builder
                 .AddHoconFile(Path.Combine(AppContext.BaseDirectory, "hocon", "actorquotes.hocon"), HoconAddMode.Prepend)
                 .AddHocon(ClusterHocon(node), HoconAddMode.Prepend)
+                .AddHocon(StreamingDispatcherHocon(streaming), HoconAddMode.Prepend)
                 .ConfigureLoggers(loggers =>
                 {
                     loggers.LogLevel = Akka.Event.LogLevel.InfoLevel;
@@ -88,6 +90,22 @@ public static class AkkaSetup
         });
         return services;
     }
+
+    /// <summary>
+    /// Session actors and the quote fan-out run on their own threads rather than on the .NET thread pool.
+    /// On the pool, thousands of mailbox runs per second queued ahead of Kestrel's socket sends, so output
+    /// pipes stayed mid-flush and every frame took Kestrel's slower buffered path (docs/benchmarks.md).
+    /// </summary>
+    private static string StreamingDispatcherHocon(StreamingOptions streaming) => $$"""
+        {{StreamingOptions.Dispatcher}} {
+          type = ForkJoinDispatcher
+          throughput = 30
+          dedicated-thread-pool {
+            thread-count = {{streaming.DispatcherThreads}}
+            threadtype = background
+          }
+        }
+        """;
 
     /// <summary>Settings that depend on configuration but have no typed Akka.Hosting option.</summary>
     private static string ClusterHocon(NodeOptions node)

@@ -20,6 +20,15 @@ public sealed class NodeStartupTests
         Assert.Contains("Storage:Provider=postgresql", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact(DisplayName = "A streaming dispatcher without threads is refused at start, naming the setting")]
+    public async Task Dispatcher_threads_are_checked()
+    {
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => GatewayProcess.StartAsync(TempDirectory(),
+            new Dictionary<string, string> { ["Streaming:DispatcherThreads"] = "0" }));
+
+        Assert.Contains("Streaming:DispatcherThreads must be between 1 and 256", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact(DisplayName = "A second node on the same SQLite folder is refused while the first runs, and starts once the first is gone")]
     public async Task Second_process_on_the_same_sqlite_is_refused()
     {
