@@ -11,8 +11,11 @@ public sealed class StreamingOptions
     /// </summary>
     public const string Dispatcher = "actorquotes.streaming-dispatcher";
 
-    /// <summary>Threads of <see cref="Dispatcher"/> (1 to 256); default one per core.</summary>
-    public int DispatcherThreads { get; set; } = Environment.ProcessorCount;
+    /// <summary>
+    /// Threads of <see cref="Dispatcher"/> (1 to 256); default one per core, at least 2 (the benchmarked
+    /// setting, with the server pinned to one core).
+    /// </summary>
+    public int DispatcherThreads { get; set; } = Math.Max(2, Environment.ProcessorCount);
 
     /// <summary>At most one frame per socket per interval; quotes arriving between frames are conflated.</summary>
     public TimeSpan FrameInterval { get; set; } = TimeSpan.FromMilliseconds(250);
