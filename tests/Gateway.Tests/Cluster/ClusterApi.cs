@@ -53,7 +53,7 @@ internal static class ClusterApi
                 return JsonNode.Parse(body)!;
             }
 
-            await Task.Delay(250);
+            await Task.Delay(250); // a client's retry interval after a 503 (a shard moving), not a synchronization
         }
     }
 }

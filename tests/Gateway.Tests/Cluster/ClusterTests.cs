@@ -318,26 +318,30 @@ public sealed class ClusterTests(TestCluster cluster, ITestOutputHelper output) 
     /// <summary>Reads the watchlist through <paramref name="node"/> until it answers 200 (a failover answers 503 for a moment).</summary>
     private static async Task<JsonNode> EventuallyRead(ClusterNode node, long id, string token, TimeSpan within)
     {
-        var deadline = DateTime.UtcNow + within;
-        string last = "(none)";
-        while (DateTime.UtcNow < deadline)
-        {
-            try
+        JsonNode? found = null;
+        var last = "(none)";
+        if (await Eventually.TrueWithin(within, async () =>
             {
-                using var response = await node.Http.SendAsync(ApiClient.Authorized(HttpMethod.Get, $"/api/v1/watchlists/{id}", token));
-                if (response.StatusCode == HttpStatusCode.OK)
+                try
                 {
-                    return await response.ReadJson();
+                    using var response = await node.Http.SendAsync(ApiClient.Authorized(HttpMethod.Get, $"/api/v1/watchlists/{id}", token));
+                    if (response.StatusCode == HttpStatusCode.OK)
+                    {
+                        found = await response.ReadJson();
+                        return true;
+                    }
+
+                    last = $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}";
+                }
+                catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+                {
+                    last = e.Message;
                 }
 
-                last = $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}";
-            }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
-            {
-                last = e.Message;
-            }
-
-            await Task.Delay(200);
+                return false;
+            }))
+        {
+            return found!;
         }
 
         throw new TimeoutException($"watchlist {id} did not answer through {node.Name} within {within.TotalSeconds:F0} s; last: {last}");
