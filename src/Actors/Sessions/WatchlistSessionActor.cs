@@ -21,8 +21,9 @@ public sealed class WatchlistSessionActor : StreamSessionActor
 {
     private readonly long _watchlistId;
     private readonly bool _changesOnly;
-    private readonly Dictionary<string, Quote> _quotes = new(StringComparer.Ordinal);
+    // Per followed symbol, its slot in the node's fan-out; a slot's Latest is the stock's newest quote.
     private readonly Dictionary<string, QuoteSlot> _subscribed = new(StringComparer.Ordinal);
+    private int _quoted; // slots with a quote
     private readonly HashSet<string> _changed = new(StringComparer.Ordinal);
     private readonly List<string> _removed = [];
     private StockFrameRow[] _rows = [];
@@ -62,7 +63,7 @@ public sealed class WatchlistSessionActor : StreamSessionActor
             if (!_firstFrameSent)
             {
                 // The first frame lists every stock with its current quote.
-                return _firstFrameWaitOver || _quotes.Count >= _view.Stocks.Count;
+                return _firstFrameWaitOver || _quoted >= _view.Stocks.Count;
             }
 
             return _dirty;
@@ -96,7 +97,7 @@ public sealed class WatchlistSessionActor : StreamSessionActor
             }
 
             // Without a quote yet (the ticker did not answer in time) the stock shows its reference close.
-            var (price, previousClose) = _quotes.TryGetValue(position.TickerSymbol, out var quote)
+            var (price, previousClose) = _subscribed.TryGetValue(position.TickerSymbol, out var slot) && slot.Latest is { } quote
                 ? (quote.Price, quote.PreviousClose)
                 : (company.PreviousClose, company.PreviousClose);
             var row = StockFrameRow.Compute(company.CompanyId, company.TickerSymbol, company.CompanyName,
@@ -183,13 +184,17 @@ public sealed class WatchlistSessionActor : StreamSessionActor
     protected override void OnQuote(QuoteSlot slot, SharedQuote shared)
     {
         var quote = shared.Quote;
-        _quotes.TryGetValue(quote.Symbol, out var current);
-        if (!quote.IsNewerThan(current))
+        if (!quote.IsNewerThan(slot.Latest))
         {
             return;
         }
 
-        _quotes[quote.Symbol] = quote;
+        if (slot.Latest is null)
+        {
+            _quoted++;
+        }
+
+        slot.Latest = quote;
         if (!_changed.Add(quote.Symbol) && _firstFrameSent)
         {
             CountConflated(); // the previous quote of this symbol was never sent
@@ -243,7 +248,11 @@ public sealed class WatchlistSessionActor : StreamSessionActor
         {
             if (!view.Stocks.Exists(p => p.TickerSymbol == symbol) && _subscribed.Remove(symbol, out var slot))
             {
-                _quotes.Remove(symbol);
+                if (slot.Latest is not null)
+                {
+                    _quoted--;
+                }
+
                 UnfollowQuotes(slot);
             }
         }
