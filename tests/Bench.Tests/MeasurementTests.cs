@@ -128,6 +128,62 @@ public sealed class PacingTests
     }
 }
 
+public sealed class SaturationBracketTests
+{
+    [Fact(DisplayName = "Bisection narrows the ramp's last pass and first failure to the resolution, geometrically")]
+    public void BisectsTheRampsBracket()
+    {
+        var bracket = new SaturationBracket();
+        bracket.Record(343.6, passed: true);
+        bracket.Record(549.8, passed: true);
+        bracket.Record(879.6, passed: false);
+
+        var steps = new List<double>();
+        // A server whose true limit is 700 ticks/s.
+        while (bracket.Next(1.05) is { } rate)
+        {
+            steps.Add(rate);
+            bracket.Record(rate, rate <= 700);
+        }
+
+        Assert.Equal(Math.Sqrt(549.8 * 879.6), steps[0], 6);
+        Assert.Equal(4, steps.Count); // 1.6 ^ (1/16) < 1.05 <= 1.6 ^ (1/8)
+        Assert.True(bracket.Pass <= 700 && bracket.Fail > 700);
+        Assert.True(bracket.Fail / bracket.Pass <= 1.05);
+    }
+
+    [Fact(DisplayName = "Without a pass, or without a failure above the highest pass, there is nothing to bisect")]
+    public void NeedsBothEnds()
+    {
+        var bracket = new SaturationBracket();
+        Assert.Null(bracket.Next(1.05));
+
+        bracket.Record(100, passed: false);
+        Assert.Null(bracket.Next(1.05)); // nothing passed
+
+        bracket.Record(50, passed: true);
+        Assert.Equal(Math.Sqrt(50 * 100), bracket.Next(1.05)!.Value, 6);
+
+        bracket.Record(160, passed: true); // a noisy pass above the failure: the limit is above 160
+        Assert.Equal(160, bracket.Pass);
+        Assert.Null(bracket.Fail);
+        Assert.Null(bracket.Next(1.05));
+    }
+
+    [Fact(DisplayName = "A failure below the highest pass does not bound the bracket; the lowest failure above it does")]
+    public void OnlyFailuresAboveThePassCount()
+    {
+        var bracket = new SaturationBracket();
+        bracket.Record(200, passed: true);
+        bracket.Record(150, passed: false);
+        bracket.Record(400, passed: false);
+        bracket.Record(300, passed: false);
+
+        Assert.Equal(200, bracket.Pass);
+        Assert.Equal(300, bracket.Fail);
+    }
+}
+
 public sealed class HistogramTests
 {
     [Fact(DisplayName = "Percentiles of 1..1000 ms come out within HdrHistogram's 3 significant digits")]

@@ -11,7 +11,7 @@ public sealed record Profile(
     bool RetryFailedSteps, TimeSpan LateFrameGrace)
 {
     public static readonly Profile Full = new(1000, 100, 5000, 1000, 20, 10_000,
-        TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(5), 1.6, 12, 0, 5_000, true, TimeSpan.FromSeconds(1));
+        TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(5), 1.6, 14, 3, 5_000, true, TimeSpan.FromSeconds(1));
 
     public static readonly Profile Quick = new(200, 100, 1000, 1000, 20, 1000,
         TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1.5), 2.0, 3, 0, 5_000, false, TimeSpan.FromSeconds(0.5));
@@ -31,6 +31,8 @@ public sealed class Runner(ServerSettings settings, Profile profile, Action<stri
     private const int ConnectParallelism = 32;
     private const int FeedSockets = 4;
 
+    /// <summary>Refinement stops once a server's failing rate is within 5 % of its passing one.</summary>
+    private const double RefineResolution = 1.05;
 
     private double? _halfLoadTicks;
 
@@ -139,7 +141,11 @@ public sealed class Runner(ServerSettings settings, Profile profile, Action<stri
 
         public bool Ramping { get; set; } = true;
 
-        public double? LastPass { get; set; }
+        /// <summary>Rates delivered in full (ratio ≥ 0.99, ingest ≥ 97 %) or not.</summary>
+        public SaturationBracket DeliveryBracket { get; } = new();
+
+        /// <summary>Rates that passed the test (delivered and p99 &lt; 100 ms) or not.</summary>
+        public SaturationBracket PassBracket { get; } = new();
 
         public async ValueTask DisposeAsync()
         {
@@ -352,7 +358,10 @@ public sealed class Runner(ServerSettings settings, Profile profile, Action<stri
     /// Raises the offered rate step by step, each server taking its turn at each rate, until each has
     /// failed the delivery test at a rate (twice, in a full run: the machine is shared, and one bad window
     /// may be someone else's build). Windows over the latency bound do not stop the ramp: on a shared
-    /// machine they come and go with others' load. A server's saturation is the highest rate it passed.
+    /// machine they come and go with others' load. The ramp's steps are 1.6 × apart, too coarse to compare
+    /// servers (a server that passes one step more looks 1.6 × faster), so each server's bracket is then
+    /// narrowed by bisection (<see cref="Profile.Refinements"/> windows each): first the delivery bracket,
+    /// then the (delivery and p99 &lt; 100 ms). A server's saturation is the highest rate it passed.
     /// </summary>
     private async Task RampAsync(IReadOnlyList<Lane> lanes, double fanout, CancellationToken ct)
     {
@@ -361,26 +370,14 @@ public sealed class Runner(ServerSettings settings, Profile profile, Action<stri
         {
             foreach (var lane in lanes.Where(l => l.Ramping))
             {
-                var window = await MeasureAsync(lane, rate, "ramp", ct);
-                lane.Result.Steps.Add(window);
-                if (!window.Passed && profile.RetryFailedSteps)
-                {
-                    window = await MeasureAsync(lane, rate, "ramp (again)", ct);
-                    lane.Result.Steps.Add(window);
-                }
-
-                if (window.Delivered)
-                {
-                    lane.LastPass = rate;
-                }
-                else
-                {
-                    lane.Ramping = false;
-                }
-
-                lane.Feed.SetRate(0);
+                var window = await StepAsync(lane, rate, "ramp", ct);
+                lane.Ramping = window.Delivered;
             }
         }
+
+        // Delivery first: it is what the p99-bounded figure cannot exceed, and the steadier of the two.
+        await RefineAsync(lanes, lane => lane.DeliveryBracket, "refine delivery", ct);
+        await RefineAsync(lanes, lane => lane.PassBracket, "refine p99", ct);
 
         foreach (var lane in lanes)
         {
@@ -400,6 +397,41 @@ public sealed class Runner(ServerSettings settings, Profile profile, Action<stri
                 lane.Result.Notes.Add($"no window passed with p99 < 100 ms, not even the first ({lane.Result.Steps[0].TargetTicksPerSecond:F1} ticks/s)");
             }
         }
+    }
+
+    /// <summary>Bisects each server's bracket in turn, one window per server per round.</summary>
+    private async Task RefineAsync(IReadOnlyList<Lane> lanes, Func<Lane, SaturationBracket> bracket, string phase, CancellationToken ct)
+    {
+        for (var round = 0; round < profile.Refinements; round++)
+        {
+            foreach (var lane in lanes)
+            {
+                if (bracket(lane).Next(RefineResolution) is { } rate)
+                {
+                    await StepAsync(lane, rate, phase, ct);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// One measured rate: a window, measured once more when it fails in a full run (the second decides),
+    /// recorded in both brackets.
+    /// </summary>
+    private async Task<StepResult> StepAsync(Lane lane, double rate, string phase, CancellationToken ct)
+    {
+        var window = await MeasureAsync(lane, rate, phase, ct);
+        lane.Result.Steps.Add(window);
+        if (!window.Passed && profile.RetryFailedSteps)
+        {
+            window = await MeasureAsync(lane, rate, phase + " (again)", ct);
+            lane.Result.Steps.Add(window);
+        }
+
+        lane.Feed.SetRate(0);
+        lane.DeliveryBracket.Record(rate, window.Delivered);
+        lane.PassBracket.Record(rate, window.Passed);
+        return window;
     }
 
     /// <summary>One window on one server: offer <paramref name="ticksPerSecond"/>, let it settle, then measure.</summary>
