@@ -10,11 +10,13 @@ namespace ActorQuotes.Actors.Sessions;
 /// the session has not taken yet, in the order they filled. A slot that already holds a quote is replaced
 /// in place (conflation), so a session that falls behind holds at most one quote per symbol however fast
 /// quotes come, and the session is woken with one <see cref="QuotesReady"/> per batch, not one message
-/// per quote. Shared between the fan-out actors (any thread) and the session (its own thread).
+/// per quote: it takes the whole batch under one lock. Shared between the fan-out actors (any thread) and the session (its own thread).
 /// </summary>
 public sealed class QuoteInbox(IActorRef session, NodeMetrics metrics)
 {
-    private readonly Queue<QuoteSlot> _ready = new();
+    private readonly Lock _lock = new();
+    private Queue<QuoteSlot> _ready = new();
+    private Queue<QuoteSlot> _batch = new();
     private bool _wakeSent;
     private long _conflated;
 
@@ -24,26 +26,29 @@ public sealed class QuoteInbox(IActorRef session, NodeMetrics metrics)
     public long Conflated => Interlocked.Read(ref _conflated);
 
     /// <summary>
-    /// Takes the next slot with a quote. False when none is left: the next quote offered wakes the session again.
+    /// Session: takes every slot filled since the last batch, each at most once (a slot that holds a quote
+    /// conflates further ones instead of queueing again), or null when none is. The next quote offered after
+    /// this call wakes the session again. The caller empties the batch before it takes the next one.
     /// </summary>
-    public bool TryTake(out QuoteSlot slot)
+    public Queue<QuoteSlot>? TakeBatch()
     {
-        lock (_ready)
+        lock (_lock)
         {
-            if (_ready.TryDequeue(out slot!))
+            _wakeSent = false;
+            if (_ready.Count == 0)
             {
-                return true;
+                return null;
             }
 
-            _wakeSent = false;
-            return false;
+            (_ready, _batch) = (_batch, _ready);
+            return _batch;
         }
     }
 
     internal void Filled(QuoteSlot slot)
     {
         bool wake;
-        lock (_ready)
+        lock (_lock)
         {
             _ready.Enqueue(slot);
             wake = !_wakeSent;

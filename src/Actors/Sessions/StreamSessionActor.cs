@@ -25,6 +25,7 @@ public abstract class StreamSessionActor : ReceiveActor, IWithTimers
     private readonly ArrayBufferWriter<byte> _buffer = new(512);
     private readonly System.Text.Json.Utf8JsonWriter _writer;
     private bool _inFlight;
+    private bool _takingQuotes;
     private DateTimeOffset _lastSentAt = DateTimeOffset.MinValue;
     private DateTimeOffset _lastFrameAt;
     private DateTimeOffset _openedAt;
@@ -205,37 +206,50 @@ public abstract class StreamSessionActor : ReceiveActor, IWithTimers
     }
 
     /// <summary>
-    /// Takes the quotes waiting in this session's slots, at most one per followed symbol per turn, so other
-    /// messages (a frame sent, a client's subscribe) are not held up by a busy symbol set.
+    /// Takes the batch of quotes waiting in this session's slots (at most one per followed symbol), then
+    /// sends what is due once for the whole batch: one clock read and one counter update per batch rather
+    /// than per quote.
     /// </summary>
     private void TakeQuotes()
     {
-        var budget = Math.Max(16, FollowedSymbols.Count);
-        for (var taken = 0; taken < budget; taken++)
+        if (_inbox.TakeBatch() is not { } batch)
         {
-            if (!_inbox.TryTake(out var slot))
-            {
-                return;
-            }
-
-            if (slot.Take() is { } quote && !slot.Closed)
-            {
-                OnQuote(slot, quote);
-            }
+            return;
         }
 
-        // More waiting: the inbox still counts this session as woken, so it wakes itself.
-        Self.Tell(QuotesReady.Instance);
+        _takingQuotes = true;
+        try
+        {
+            while (batch.TryDequeue(out var slot))
+            {
+                if (slot.Take() is { } quote && !slot.Closed)
+                {
+                    OnQuote(slot, quote);
+                }
+            }
+        }
+        finally
+        {
+            _takingQuotes = false;
+        }
+
+        MaybeSend();
     }
 
     /// <summary>Sends a frame now if one is due and the socket is free, or schedules it for when it is.</summary>
     protected void MaybeSend()
     {
+        if (_takingQuotes)
+        {
+            return; // TakeQuotes sends once its batch is in
+        }
+
         // A frame the socket takes at once (the usual case: Kestrel buffers it) frees the session for the
         // next one right here; only a send that has to wait comes back later as FrameSent.
+        var now = Now;
+        var sent = 0;
         while (!_inFlight && !Closing && HasFrame)
         {
-            var now = Now;
             var due = _lastSentAt + Interval;
             if (Paced && now < due)
             {
@@ -244,13 +258,19 @@ public abstract class StreamSessionActor : ReceiveActor, IWithTimers
                     Timers.StartSingleTimer("flush", Flush.Instance, due - now);
                 }
 
-                return;
+                break;
             }
 
             _buffer.ResetWrittenCount();
             WriteFrame(_buffer, ++Sequence, now);
             _lastSentAt = now;
-            Send();
+            sent++;
+            Send(now);
+        }
+
+        if (sent > 0)
+        {
+            Metrics.FramesSent.Add(sent);
         }
     }
 
@@ -295,17 +315,19 @@ public abstract class StreamSessionActor : ReceiveActor, IWithTimers
 
     private void SendHeartbeat()
     {
+        var now = Now;
         _buffer.ResetWrittenCount();
-        FrameWriter.WriteHeartbeat(_buffer, ++Sequence, Now, _writer); // not data: it does not hold back the next frame
-        Send();
+        FrameWriter.WriteHeartbeat(_buffer, ++Sequence, now, _writer); // not data: it does not hold back the next frame
+        Metrics.FramesSent.Add(1);
+        Send(now);
         MaybeSend();
     }
 
-    private void Send()
+    /// <summary>Hands the buffer's frame to the socket; the caller counts it in <see cref="NodeMetrics.FramesSent"/>.</summary>
+    private void Send(DateTimeOffset now)
     {
-        _lastFrameAt = Now;
+        _lastFrameAt = now;
         _framesSent++;
-        Metrics.FramesSent.Add(1);
         var sending = _sink.SendAsync(_buffer.WrittenMemory);
         if (sending.IsCompletedSuccessfully)
         {
