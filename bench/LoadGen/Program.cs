@@ -17,7 +17,8 @@ var options = Args.Parse(args);
 if (options is null)
 {
     Console.Error.WriteLine("usage: LoadGen [all|W1..W5 ...] [--quick] [--servers B0,SUT,B1] [--bin DIR] [--out DIR] " +
-                            "[--server-cpus LIST] [--generator-cpus LIST] [--postgres CONNECTION_STRING]");
+                            "[--server-cpus LIST] [--generator-cpus LIST] [--postgres CONNECTION_STRING] [--hold TICKS_PER_S] " +
+                            "[--sut-env NAME=VALUE ...]");
     return 2;
 }
 
@@ -49,7 +50,7 @@ var run = new RunResult
 };
 var profile = options.Quick ? Profile.Quick : Profile.Full;
 var csv = BenchCatalog.WriteCsv(Path.Combine(Path.GetTempPath(), $"aq-bench-companies-{Environment.ProcessId}.csv"), profile.W2Symbols);
-var settings = new ServerSettings { BinDirectory = options.BinDirectory, CatalogCsv = csv, ServerCpus = options.ServerCpus };
+var settings = new ServerSettings { BinDirectory = options.BinDirectory, CatalogCsv = csv, ServerCpus = options.ServerCpus, SutEnvironment = options.SutEnvironment };
 var runner = new Runner(settings, profile, line => Console.WriteLine($"[{watch.Elapsed:mm\\:ss}] {line}")) { HoldTicksPerSecond = options.Hold };
 using var stop = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>
@@ -88,7 +89,8 @@ return status;
 /// <summary>The command line.</summary>
 internal sealed record Args(
     bool Quick, IReadOnlyCollection<string> Workloads, IReadOnlyList<ServerKind> Servers, string BinDirectory, string ResultsDirectory,
-    string? ServerCpus, string? GeneratorCpus, string? Postgres, string Command, double? Hold)
+    string? ServerCpus, string? GeneratorCpus, string? Postgres, string Command, double? Hold,
+    IReadOnlyDictionary<string, string> SutEnvironment)
 {
     private static readonly string[] AllWorkloads = ["W1", "W2", "W3", "W4", "W5"];
 
@@ -104,6 +106,7 @@ internal sealed record Args(
         string? generatorCpus = Environment.ProcessorCount > 1 ? "1" : null;
         string? postgres = null;
         double? hold = null;
+        var sutEnvironment = new Dictionary<string, string>(StringComparer.Ordinal);
         for (var i = 0; i < args.Length; i++)
         {
             var arg = args[i];
@@ -127,6 +130,15 @@ internal sealed record Args(
                 case "--no-pin": serverCpus = generatorCpus = null; break;
                 case "--postgres": postgres = Next(); break;
                 case "--hold": hold = double.Parse(Next(), CultureInfo.InvariantCulture); break;
+                case "--sut-env":
+                    var pair = Next().Split('=', 2);
+                    if (pair.Length != 2 || pair[0].Length == 0)
+                    {
+                        throw new ArgumentException("--sut-env takes NAME=VALUE");
+                    }
+
+                    sutEnvironment[pair[0]] = pair[1];
+                    break;
                 case "all": workloads.UnionWith(AllWorkloads); break;
                 default:
                     if (!AllWorkloads.Contains(arg.ToUpperInvariant()))
@@ -145,7 +157,7 @@ internal sealed record Args(
         }
 
         var command = "bench/run.sh " + string.Join(' ', args.Where(a => a != "--postgres" && !a.Contains("Host=", StringComparison.Ordinal)));
-        return new Args(quick, workloads.Select(w => w.ToUpperInvariant()).ToHashSet(), servers, bin, results, serverCpus, generatorCpus, postgres, command.Trim(), hold);
+        return new Args(quick, workloads.Select(w => w.ToUpperInvariant()).ToHashSet(), servers, bin, results, serverCpus, generatorCpus, postgres, command.Trim(), hold, sutEnvironment);
     }
 
     private static string FindRepoRoot()

@@ -83,7 +83,7 @@ public sealed class ServerProcess : IAsyncDisposable
 
     /// <summary>Starts <paramref name="dll"/> with <paramref name="arguments"/> and waits until it answers HTTP.</summary>
     public static async Task<ServerProcess> StartAsync(string dll, IEnumerable<string> arguments, string? cpuList, int port,
-        string dataDirectory, CancellationToken cancellationToken)
+        string dataDirectory, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? environment = null)
     {
         if (!File.Exists(dll))
         {
@@ -113,6 +113,10 @@ public sealed class ServerProcess : IAsyncDisposable
         }
 
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
         var process = Process.Start(start) ?? throw new InvalidOperationException("could not start " + dll);
         Running[process.Id] = process;
         var server = new ServerProcess(process, port, dataDirectory);

@@ -20,6 +20,12 @@ public sealed class ServerSettings
     /// <summary>taskset CPU list for the servers; null: not pinned.</summary>
     public string? ServerCpus { get; init; }
 
+    /// <summary>
+    /// Environment variables for the SUT's processes only (<c>--sut-env NAME=VALUE</c>): a setting or runtime
+    /// knob tried on the SUT with B0 beside it as the yardstick, e.g. <c>Streaming__DispatcherThreads=1</c>.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> SutEnvironment { get; init; } = new Dictionary<string, string>();
+
     public string DllPath(ServerKind kind)
     {
         var (folder, dll) = kind switch
@@ -84,7 +90,8 @@ public sealed class Target : IAsyncDisposable
             arguments.AddRange(SutArguments(data));
         }
 
-        var process = await ServerProcess.StartAsync(settings.DllPath(kind), arguments, settings.ServerCpus, port, data, cancellationToken);
+        var process = await ServerProcess.StartAsync(settings.DllPath(kind), arguments, settings.ServerCpus, port, data, cancellationToken,
+            kind == ServerKind.Sut ? settings.SutEnvironment : null);
         try
         {
             var token = kind == ServerKind.Sut ? await SignInAsync(process.BaseAddress, cancellationToken) : null;
@@ -120,13 +127,13 @@ public sealed class Target : IAsyncDisposable
         var dataA = Directory.CreateTempSubdirectory("aq-bench-").FullName;
         var tickers = await ServerProcess.StartAsync(settings.DllPath(ServerKind.Sut),
             [.. Common(dataA), "--Node:Roles=quotes,watchlists", "--Node:Port=" + seedPort],
-            settings.ServerCpus, ServerProcess.FreePort(), dataA, cancellationToken);
+            settings.ServerCpus, ServerProcess.FreePort(), dataA, cancellationToken, settings.SutEnvironment);
         try
         {
             var dataB = Directory.CreateTempSubdirectory("aq-bench-").FullName;
             var gateway = await ServerProcess.StartAsync(settings.DllPath(ServerKind.Sut),
                 [.. Common(dataB), "--Node:Roles=gateway", "--Node:Port=" + ServerProcess.FreePort()],
-                settings.ServerCpus, ServerProcess.FreePort(), dataB, cancellationToken);
+                settings.ServerCpus, ServerProcess.FreePort(), dataB, cancellationToken, settings.SutEnvironment);
             var token = await SignInAsync(gateway.BaseAddress, cancellationToken);
             return new Target("SUT-2node", ServerKind.Sut, gateway, gateway, [tickers, gateway], token);
         }
