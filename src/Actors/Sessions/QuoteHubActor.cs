@@ -1,3 +1,4 @@
+using ActorQuotes.Actors.Observability;
 using ActorQuotes.Contracts;
 using ActorQuotes.Contracts.Tickers;
 using Akka.Actor;
@@ -64,6 +65,7 @@ public sealed class QuoteFanoutActor : ReceiveActor
     private readonly IActorRef _tickers;
     private readonly List<QuoteSlot> _slots = [];
     private readonly Dictionary<IActorRef, QuoteSlot> _bySession = [];
+    private readonly NodeMetrics _metrics = NodeMetrics.Get(Context.System);
     private SharedQuote? _latest;
     private bool _subscribed;
     private bool _acknowledged;
@@ -83,9 +85,18 @@ public sealed class QuoteFanoutActor : ReceiveActor
 
             var shared = new SharedQuote(quote); // serialized once here, for every socket on the node
             _latest = shared;
+            var conflated = 0;
             foreach (var slot in _slots)
             {
-                slot.Offer(shared);
+                if (slot.Offer(shared))
+                {
+                    conflated++;
+                }
+            }
+
+            if (conflated > 0)
+            {
+                _metrics.UpdatesConflated.Add(conflated);
             }
         });
         Receive<FollowQuotes>(follow => Add(follow.Slot));
@@ -138,9 +149,9 @@ public sealed class QuoteFanoutActor : ReceiveActor
             _subscribed = true;
             _mediator.Tell(new Subscribe(Topics.Quotes(_symbol), Self));
         }
-        else if (_latest is not null)
+        else if (_latest is not null && slot.Offer(_latest))
         {
-            slot.Offer(_latest);
+            _metrics.UpdatesConflated.Add(1);
         }
         else if (_acknowledged)
         {

@@ -1,4 +1,3 @@
-using ActorQuotes.Actors.Observability;
 using ActorQuotes.Contracts.Frames;
 using ActorQuotes.Contracts.Tickers;
 using Akka.Actor;
@@ -12,7 +11,7 @@ namespace ActorQuotes.Actors.Sessions;
 /// quotes come, and the session is woken with one <see cref="QuotesReady"/> per batch, not one message
 /// per quote: it takes the whole batch under one lock. Shared between the fan-out actors (any thread) and the session (its own thread).
 /// </summary>
-public sealed class QuoteInbox(IActorRef session, NodeMetrics metrics)
+public sealed class QuoteInbox(IActorRef session)
 {
     private readonly Lock _lock = new();
     private Queue<QuoteSlot> _ready = new();
@@ -61,11 +60,7 @@ public sealed class QuoteInbox(IActorRef session, NodeMetrics metrics)
         }
     }
 
-    internal void CountConflated()
-    {
-        Interlocked.Increment(ref _conflated);
-        metrics.UpdatesConflated.Add(1);
-    }
+    internal void CountConflated() => Interlocked.Increment(ref _conflated);
 }
 
 /// <summary>
@@ -100,21 +95,25 @@ public sealed class QuoteSlot(string symbol, QuoteInbox inbox)
     /// <summary>Session: the quote offered since the last take, or null.</summary>
     public SharedQuote? Take() => Interlocked.Exchange(ref _offered, null);
 
-    internal void Offer(SharedQuote quote)
+    /// <summary>
+    /// Fan-out: puts the quote in the slot. True when it replaced one the session had not taken (conflated);
+    /// the fan-out adds those to the node's counter once per quote, not once per socket.
+    /// </summary>
+    internal bool Offer(SharedQuote quote)
     {
         if (_closed)
         {
-            return;
+            return false;
         }
 
         if (Interlocked.Exchange(ref _offered, quote) is null)
         {
             inbox.Filled(this);
+            return false;
         }
-        else
-        {
-            inbox.CountConflated();
-        }
+
+        inbox.CountConflated();
+        return true;
     }
 }
 

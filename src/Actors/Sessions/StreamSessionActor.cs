@@ -45,7 +45,7 @@ public abstract class StreamSessionActor : ReceiveActor, IWithTimers
         Interval = interval;
         _writer = FrameWriter.CreateWriter(_buffer);
         Metrics = NodeMetrics.Get(Context.System);
-        _inbox = new QuoteInbox(Self, Metrics);
+        _inbox = new QuoteInbox(Self);
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
