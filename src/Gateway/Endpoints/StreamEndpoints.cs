@@ -148,7 +148,7 @@ public static class StreamEndpoints
 
         try
         {
-            var session = deps.System.ActorOf(props.WithDispatcher(StreamingOptions.Dispatcher));
+            var session = deps.System.ActorOf(props.WithDispatcher(StreamingOptions.Dispatcher).WithMailbox(StreamingOptions.Mailbox));
             using var listed = deps.Sessions.Add(session, stream);
 
             // On shutdown every socket is told to reconnect elsewhere (1012); the client's answer ends the loop.
