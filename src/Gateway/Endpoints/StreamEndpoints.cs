@@ -149,11 +149,8 @@ public static class StreamEndpoints
         try
         {
             var session = deps.System.ActorOf(props.WithDispatcher(StreamingOptions.Dispatcher).WithMailbox(StreamingOptions.Mailbox));
-            using var listed = deps.Sessions.Add(session, stream);
-
-            // On shutdown every socket is told to reconnect elsewhere (1012); the client's answer ends the loop.
-            using var drain = deps.Lifetime.ApplicationStopping.Register(() =>
-                _ = sink.CloseAsync(CloseCodes.ServiceRestart, "server shutting down"));
+            // Listed, it is also closed with 1012 on shutdown; the client's answer ends the loop.
+            using var listed = deps.Sessions.Add(session, stream, sink);
             await (receive is null ? sink.ReceiveUntilClosedAsync(aborted) : receive(sink, session, aborted));
             try
             {
@@ -182,7 +179,6 @@ public sealed record StreamDependencies(
     CompanyCatalog Catalog,
     IOptions<StreamingOptions> Options,
     TimeProvider Clock,
-    IHostApplicationLifetime Lifetime,
     SocketRegistry Sockets,
     LiveSessions Sessions,
     IRequiredActor<QuoteHubActor> QuoteHub);
