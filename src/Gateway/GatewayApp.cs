@@ -104,6 +104,11 @@ public static class GatewayApp
         var app = builder.Build();
         var gateway = ServesPublicApi(builder.Configuration);
         app.UseExceptionHandler();
+        if (gateway)
+        {
+            app.UseStreamEndpoints();
+        }
+
         app.UseStatusCodePages();
         if (gateway)
         {

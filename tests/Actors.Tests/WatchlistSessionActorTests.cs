@@ -69,6 +69,39 @@ public sealed class WatchlistSessionActorTests(ITestOutputHelper output) : Actor
         Assert.Contains("\"current_price\":280.0,\"change\":10.0,\"change_percent\":3.7,\"quantity\":10.0,\"purchase_price\":200.0,\"unrealized_pl\":800.0", frame);
     }
 
+    [Fact(DisplayName = "A token that runs out while the stream is open ends it by the session's clock: unauthorized frame, close 4401")]
+    public async Task Expiry_closes_4401()
+    {
+        var (watchlists, tickers, mediator) = Probes();
+        var clock = new ManualClock(T0);
+        StartSession(watchlists, tickers, mediator, clock, tokenExpiresAt: T0.AddHours(1));
+        await watchlists.ExpectMsgAsync<GetWatchlist>();
+        watchlists.Reply(new WatchlistView(WatchlistId, UserId, "Core", [], 1));
+        Assert.Contains("price_update", await _sink.NextFrame(Wait));
+
+        // No timer runs for an hour: the periodic check (at most 1 s) compares the clock with the expiry.
+        clock.Advance(TimeSpan.FromHours(1));
+        string frame;
+        do
+        {
+            frame = await _sink.NextFrame(Wait);
+        }
+        while (frame.Contains("\"type\":\"heartbeat\"", StringComparison.Ordinal));
+
+        Assert.Equal("""{"type":"error","code":"unauthorized","message":"token expired"}""", frame);
+        Assert.Equal((4401, "unauthorized"), await _sink.Closes.Reader.ReadAsync().AsTask().WaitAsync(Wait));
+    }
+
+    [Fact(DisplayName = "A token already expired when the session starts ends the stream at once: unauthorized frame, close 4401")]
+    public async Task Expired_at_start_closes_4401()
+    {
+        var (watchlists, tickers, mediator) = Probes();
+        StartSession(watchlists, tickers, mediator, new ManualClock(T0), tokenExpiresAt: T0);
+
+        Assert.Equal("""{"type":"error","code":"unauthorized","message":"token expired"}""", await _sink.NextFrame(Wait));
+        Assert.Equal((4401, "unauthorized"), await _sink.Closes.Reader.ReadAsync().AsTask().WaitAsync(Wait));
+    }
+
     [Fact(DisplayName = "A watchlist that is missing or not the caller's ends the stream: not_found frame, close 4404")]
     public async Task Not_found_closes_4404()
     {

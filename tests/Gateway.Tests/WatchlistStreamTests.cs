@@ -155,6 +155,43 @@ public sealed class WatchlistStreamTests(GatewayFixture fixture) : IClassFixture
         Assert.Equal("websocket_required", (await response.ReadJson())["code"]!.GetValue<string>());
     }
 
+    [Fact(DisplayName = "The streams' HTTP refusals are whole problem details: 400 websocket_required for plain HTTP on both streams, 403 forbidden_origin for a foreign page's upgrade")]
+    public async Task Http_refusals_are_problem_details()
+    {
+        var (token, _) = await Host.Http.RegisterAndLogin(GatewayFixture.NewUsername("refused"));
+        var plainWatchlist = await Host.Http.GetAsync("/api/v1/ws/watchlist/1/prices");
+        var plainQuotes = await Host.Http.PostAsync("/api/v1/ws/quotes", new StringContent("{}"));
+        using var upgrade = new HttpRequestMessage(HttpMethod.Get, $"/api/v1/ws/quotes?token={token}");
+        upgrade.Headers.Connection.Add("Upgrade");
+        upgrade.Headers.Upgrade.Add(new System.Net.Http.Headers.ProductHeaderValue("websocket"));
+        upgrade.Headers.Add("Sec-WebSocket-Version", "13");
+        upgrade.Headers.Add("Sec-WebSocket-Key", Convert.ToBase64String(new byte[16]));
+        upgrade.Headers.Add("Origin", "https://evil.example");
+        var foreign = await Host.Http.SendAsync(upgrade);
+
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, plainWatchlist.StatusCode);
+        await AssertProblem(plainWatchlist, "websocket_required", "This endpoint speaks WebSocket only.", 400, detail: null);
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, plainQuotes.StatusCode);
+        await AssertProblem(plainQuotes, "websocket_required", "This endpoint speaks WebSocket only.", 400, detail: null);
+        Assert.Equal(System.Net.HttpStatusCode.Forbidden, foreign.StatusCode);
+        await AssertProblem(foreign, "forbidden_origin", "This origin may not open streams.", 403, "add it to Streaming:AllowedOrigins");
+    }
+
+    private static async Task AssertProblem(HttpResponseMessage response, string code, string title, int status, string? detail)
+    {
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType!.MediaType);
+        var problem = (JsonObject)await response.ReadJson();
+        string[] keys = detail is null ? ["type", "title", "status", "code", "trace_id"] : ["type", "title", "status", "detail", "code", "trace_id"];
+        Assert.Equal(keys, problem.Select(p => p.Key));
+        Assert.Equal("urn:actorquotes:problem:" + code, problem["type"]!.GetValue<string>());
+        Assert.Equal(title, problem["title"]!.GetValue<string>());
+        Assert.Equal(status, problem["status"]!.GetValue<int>());
+        Assert.Equal(detail, problem["detail"]?.GetValue<string>());
+        Assert.Equal(code, problem["code"]!.GetValue<string>());
+        // The request's W3C trace id (its Activity), as on every other problem the gateway answers.
+        Assert.Matches("^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$", problem["trace_id"]!.GetValue<string>());
+    }
+
     private static void AssertStock(JsonObject stock, int companyId, string symbol, string name, double previousClose, double quantity, double purchasePrice)
     {
         Assert.Equal(

@@ -127,15 +127,19 @@ public abstract class StreamSessionActor : ReceiveActor, IWithTimers
 
     protected override void PreStart()
     {
-        // Logout anywhere in the cluster, or the token running out, ends the stream with 4401.
+        // Logout anywhere in the cluster ends the stream with 4401; so does the token running out, which the
+        // periodic check below looks at (at most one period late).
         Services.Mediator.Tell(new Subscribe(Topics.Account(User.Username), Self));
-        var untilExpiry = User.TokenExpiresAt - Now;
-        Timers.StartSingleTimer("token-expiry", TokenExpired.Instance, untilExpiry > TimeSpan.Zero ? untilExpiry : TimeSpan.Zero);
         _lastFrameAt = Now;
         _openedAt = _lastFrameAt;
+        if (_openedAt >= User.TokenExpiresAt)
+        {
+            Self.Tell(Watch.Instance);
+        }
 
-        // One periodic check per session, rather than timers restarted for every frame: heartbeats, the
-        // slow-consumer rule and the subclass's own cadence compare times on each check.
+        // One periodic check per session, rather than timers restarted for every frame or one timer per
+        // deadline: token expiry, heartbeats, the slow-consumer rule and the subclass's own cadence compare
+        // times on each check.
         var options = Services.Options;
         WatchPeriod = new[] { TimeSpan.FromSeconds(1), options.HeartbeatAfter / 2, options.SlowConsumerTimeout / 2 }.Min();
         Timers.StartPeriodicTimer("watch", Watch.Instance, WatchPeriod);
@@ -152,7 +156,6 @@ public abstract class StreamSessionActor : ReceiveActor, IWithTimers
         Receive<TokenRevokedNotice>(n => n.TokenId == User.TokenId, _ =>
             CloseWith(CloseCodes.Unauthorized, CloseCodes.UnauthorizedCode, "logged out"));
         Receive<TokenRevokedNotice>(_ => { });
-        Receive<TokenExpired>(_ => CloseWith(CloseCodes.Unauthorized, CloseCodes.UnauthorizedCode, "token expired"));
         Receive<FrameSent>(_ =>
         {
             _inFlight = false;
@@ -163,6 +166,12 @@ public abstract class StreamSessionActor : ReceiveActor, IWithTimers
         Receive<Watch>(_ =>
         {
             var now = Now;
+            if (now >= User.TokenExpiresAt)
+            {
+                CloseWith(CloseCodes.Unauthorized, CloseCodes.UnauthorizedCode, "token expired");
+                return;
+            }
+
             // While a frame is in flight, the last frame is the one the socket has not taken yet.
             if (_inFlight && !Closing && now - _lastFrameAt >= Services.Options.SlowConsumerTimeout)
             {
@@ -294,7 +303,6 @@ public abstract class StreamSessionActor : ReceiveActor, IWithTimers
 
         Closing = true;
         Timers.Cancel("flush");
-        Timers.Cancel("token-expiry");
         var sink = _sink;
         var frame = FrameWriter.ErrorFrame(errorCode, message);
         CloseAsync().PipeTo(Self, success: () => Closed.Instance, failure: ex => new SendFailed(ex));
@@ -338,11 +346,6 @@ public abstract class StreamSessionActor : ReceiveActor, IWithTimers
         // The buffer stays untouched until the socket has taken it (FrameSent), or the session ends (SendFailed).
         _inFlight = true;
         sending.PipeTo(Self, success: () => FrameSent.Instance, failure: ex => new SendFailed(ex));
-    }
-
-    private sealed class TokenExpired
-    {
-        public static readonly TokenExpired Instance = new();
     }
 
     private sealed class Flush

@@ -11,6 +11,9 @@ public sealed class StreamingOptions
     /// </summary>
     public const string Dispatcher = "actorquotes.streaming-dispatcher";
 
+    /// <summary>The mailbox the gateway gives session actors: <see cref="SessionMailbox"/> (hocon/actorquotes.hocon).</summary>
+    public const string Mailbox = "actorquotes.session-mailbox";
+
     /// <summary>
     /// Threads of <see cref="Dispatcher"/> (1 to 256); default one per core, at least 2 (the benchmarked
     /// setting, with the server pinned to one core).

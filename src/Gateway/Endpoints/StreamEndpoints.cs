@@ -28,9 +28,31 @@ public static class StreamEndpoints
 
     public static IEndpointRouteBuilder MapStreamEndpoints(this IEndpointRouteBuilder app)
     {
-        app.Map("/api/v1/ws/watchlist/{watchlistId}/prices", WatchlistPrices);
-        app.Map("/api/v1/ws/quotes", Quotes);
+        app.Map("/api/v1/ws/watchlist/{watchlistId}/prices", WatchlistPrices).WithMetadata(StreamEndpoint.Instance);
+        app.Map("/api/v1/ws/quotes", Quotes).WithMetadata(StreamEndpoint.Instance);
         return app;
+    }
+
+    /// <summary>
+    /// Runs the stream endpoints in a branch of the pipeline of their own, ahead of status pages,
+    /// authentication and authorization. A stream's request lasts as long as its socket, and each
+    /// middleware it passes keeps its state that long (about 0.8 KB per socket, docs/benchmarks.md W3);
+    /// streams check their token themselves and write their own errors, so those middleware have nothing
+    /// to do for them. Routing has picked the endpoint before this runs.
+    /// </summary>
+    public static IApplicationBuilder UseStreamEndpoints(this IApplicationBuilder app) =>
+        app.MapWhen(
+            context => context.GetEndpoint()?.Metadata.GetMetadata<StreamEndpoint>() is not null,
+            streams =>
+            {
+                streams.UseWebSockets();
+                streams.Run(context => context.GetEndpoint()!.RequestDelegate!(context));
+            });
+
+    /// <summary>Marks the endpoints that <see cref="UseStreamEndpoints"/> serves.</summary>
+    private sealed class StreamEndpoint
+    {
+        public static readonly StreamEndpoint Instance = new();
     }
 
     private static Task WatchlistPrices(string watchlistId, HttpContext context, [AsParameters] StreamDependencies deps) =>
@@ -126,12 +148,9 @@ public static class StreamEndpoints
 
         try
         {
-            var session = deps.System.ActorOf(props.WithDispatcher(StreamingOptions.Dispatcher));
-            using var listed = deps.Sessions.Add(session, stream);
-
-            // On shutdown every socket is told to reconnect elsewhere (1012); the client's answer ends the loop.
-            using var drain = deps.Lifetime.ApplicationStopping.Register(() =>
-                _ = sink.CloseAsync(CloseCodes.ServiceRestart, "server shutting down"));
+            var session = deps.System.ActorOf(props.WithDispatcher(StreamingOptions.Dispatcher).WithMailbox(StreamingOptions.Mailbox));
+            // Listed, it is also closed with 1012 on shutdown; the client's answer ends the loop.
+            using var listed = deps.Sessions.Add(session, stream, sink);
             await (receive is null ? sink.ReceiveUntilClosedAsync(aborted) : receive(sink, session, aborted));
             try
             {
@@ -160,7 +179,6 @@ public sealed record StreamDependencies(
     CompanyCatalog Catalog,
     IOptions<StreamingOptions> Options,
     TimeProvider Clock,
-    IHostApplicationLifetime Lifetime,
     SocketRegistry Sockets,
     LiveSessions Sessions,
     IRequiredActor<QuoteHubActor> QuoteHub);

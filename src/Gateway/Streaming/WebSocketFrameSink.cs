@@ -1,13 +1,15 @@
 using System.Buffers;
 using System.Net.WebSockets;
 using ActorQuotes.Actors.Sessions;
+using ActorQuotes.Contracts.Sessions;
 
 namespace ActorQuotes.Gateway.Streaming;
 
 /// <summary>
 /// A server WebSocket as a session's <see cref="IFrameSink"/>. Sends and the close are serialized; the
 /// request handler runs <see cref="ReceiveUntilClosedAsync"/> to read the client's side until it closes,
-/// disconnects, or fails to answer our close within <see cref="CloseHandshakeTimeout"/>.
+/// disconnects, or fails to answer our close within <see cref="CloseHandshakeTimeout"/> (then the
+/// connection is dropped, which ends the read).
 /// </summary>
 public sealed class WebSocketFrameSink(WebSocket socket) : IFrameSink, IDisposable
 {
@@ -17,7 +19,10 @@ public sealed class WebSocketFrameSink(WebSocket socket) : IFrameSink, IDisposab
     private const int ReceiveBufferBytes = 4096;
 
     private readonly SemaphoreSlim _gate = new(1, 1);
-    private readonly CancellationTokenSource _receiveStop = new();
+
+    // Made by the first close only: an open socket holds no timer (docs/benchmarks.md, W3).
+    private Timer? _closeDeadline;
+    private volatile bool _receiveEnded;
 
     public Task SendAsync(ReadOnlyMemory<byte> frame)
     {
@@ -96,20 +101,33 @@ public sealed class WebSocketFrameSink(WebSocket socket) : IFrameSink, IDisposab
         }
         finally
         {
+            // Each close gives the client the whole timeout again, as before; under the gate, so one timer.
+            _closeDeadline ??= new Timer(static s => ((WebSocket)s!).Abort(), socket, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            _closeDeadline.Change(CloseHandshakeTimeout, Timeout.InfiniteTimeSpan);
             _gate.Release();
-            _receiveStop.CancelAfter(CloseHandshakeTimeout);
+        }
+    }
+
+    /// <summary>
+    /// Node shutdown: tells the client to reconnect elsewhere (1012), unless its stream has already
+    /// ended (then the handler finishes the close with its own code).
+    /// </summary>
+    public void CloseForShutdown()
+    {
+        if (!_receiveEnded)
+        {
+            _ = CloseAsync(CloseCodes.ServiceRestart, "server shutting down");
         }
     }
 
     /// <summary>Reads and discards client messages until the socket closes. Never throws.</summary>
     public async Task ReceiveUntilClosedAsync(CancellationToken cancellationToken)
     {
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _receiveStop.Token);
         try
         {
             while (socket.State is WebSocketState.Open or WebSocketState.CloseSent)
             {
-                if (await WaitForMessageAsync(linked.Token).ConfigureAwait(false) is not { } first)
+                if (await WaitForMessageAsync(cancellationToken).ConfigureAwait(false) is not { } first)
                 {
                     return;
                 }
@@ -125,7 +143,7 @@ public sealed class WebSocketFrameSink(WebSocket socket) : IFrameSink, IDisposab
                     ValueWebSocketReceiveResult chunk;
                     do
                     {
-                        chunk = await socket.ReceiveAsync(buffer.AsMemory(), linked.Token).ConfigureAwait(false);
+                        chunk = await socket.ReceiveAsync(buffer.AsMemory(), cancellationToken).ConfigureAwait(false);
                         if (chunk.MessageType == WebSocketMessageType.Close)
                         {
                             return;
@@ -142,6 +160,10 @@ public sealed class WebSocketFrameSink(WebSocket socket) : IFrameSink, IDisposab
         catch (Exception e) when (e is OperationCanceledException or WebSocketException)
         {
             // Client vanished, or did not finish the close handshake in time.
+        }
+        finally
+        {
+            _receiveEnded = true;
         }
     }
 
@@ -178,12 +200,11 @@ public sealed class WebSocketFrameSink(WebSocket socket) : IFrameSink, IDisposab
     /// </summary>
     public async Task ReceiveMessagesAsync(Func<ReadOnlyMemory<byte>?, Task> onMessage, int maxBytes, CancellationToken cancellationToken)
     {
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _receiveStop.Token);
         try
         {
             while (socket.State is WebSocketState.Open or WebSocketState.CloseSent)
             {
-                if (await WaitForMessageAsync(linked.Token).ConfigureAwait(false) is not { } first)
+                if (await WaitForMessageAsync(cancellationToken).ConfigureAwait(false) is not { } first)
                 {
                     return;
                 }
@@ -205,7 +226,7 @@ public sealed class WebSocketFrameSink(WebSocket socket) : IFrameSink, IDisposab
                     do
                     {
                         var room = tooLarge ? buffer : buffer[length..];
-                        chunk = await socket.ReceiveAsync(room, linked.Token).ConfigureAwait(false);
+                        chunk = await socket.ReceiveAsync(room, cancellationToken).ConfigureAwait(false);
                         if (chunk.MessageType == WebSocketMessageType.Close)
                         {
                             return;
@@ -233,6 +254,10 @@ public sealed class WebSocketFrameSink(WebSocket socket) : IFrameSink, IDisposab
         {
             // Client vanished, or did not finish the close handshake in time.
         }
+        finally
+        {
+            _receiveEnded = true;
+        }
     }
 
     /// <summary>Finishes the close handshake if the client started it and we have not answered.</summary>
@@ -241,7 +266,7 @@ public sealed class WebSocketFrameSink(WebSocket socket) : IFrameSink, IDisposab
 
     public void Dispose()
     {
-        _receiveStop.Dispose();
+        _closeDeadline?.Dispose();
         _gate.Dispose();
     }
 }
