@@ -159,6 +159,9 @@ public sealed class FeedDriver : IAsyncDisposable
     /// <summary>Offers <paramref name="ticksPerSecond"/> in total from now on.</summary>
     public void SetRate(double ticksPerSecond) => _plan = new Plan(ticksPerSecond, Stopwatch.GetTimestamp());
 
+    /// <summary>The rate asked for last (0: idle).</summary>
+    public double TicksPerSecond => _plan.PerSecond;
+
     public async ValueTask DisposeAsync()
     {
         _stop.Cancel();

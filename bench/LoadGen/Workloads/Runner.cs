@@ -34,6 +34,7 @@ public sealed class Runner(ServerSettings settings, Profile profile, Action<stri
     /// <summary>Refinement stops once a server's failing rate is within 5 % of its passing one.</summary>
     private const double RefineResolution = 1.05;
 
+    private readonly HashSet<Lane> _openLanes = [];
     private double? _halfLoadTicks;
 
     /// <summary>
@@ -147,8 +148,12 @@ public sealed class Runner(ServerSettings settings, Profile profile, Action<stri
         /// <summary>Rates that passed the test (delivered and p99 &lt; 100 ms) or not.</summary>
         public SaturationBracket PassBracket { get; } = new();
 
+        /// <summary>Every lane not yet disposed, so that a window can check that only its own server has load.</summary>
+        public required HashSet<Lane> Open { get; init; }
+
         public async ValueTask DisposeAsync()
         {
+            Open.Remove(this);
             Feed.SetRate(0);
             await CloseAllAsync(Clients);
             await Feed.DisposeAsync();
@@ -173,15 +178,17 @@ public sealed class Runner(ServerSettings settings, Profile profile, Action<stri
         await feed.PrimeAsync(ct);
         feed.Start();
         var name = workload == "W5" && target.Name == "SUT" ? "SUT-1node" : target.Name;
-        return new Lane
+        var lane = new Lane
         {
-            Target = target, Clients = clients, Feed = feed, Recorder = recorder,
+            Target = target, Clients = clients, Feed = feed, Recorder = recorder, Open = _openLanes,
             Result = new WorkloadResult
             {
                 Workload = workload, Server = name, Sockets = subscriptions.Count, Symbols = symbols.Length,
                 SubscriptionsPerSocket = subscriptions.Count > 0 ? subscriptions[0].Count : 0,
             },
         };
+        _openLanes.Add(lane);
+        return lane;
     }
 
     /// <summary>
@@ -428,14 +435,35 @@ public sealed class Runner(ServerSettings settings, Profile profile, Action<stri
             lane.Result.Steps.Add(window);
         }
 
-        lane.Feed.SetRate(0);
         lane.DeliveryBracket.Record(rate, window.Delivered);
         lane.PassBracket.Record(rate, window.Passed);
         return window;
     }
 
-    /// <summary>One window on one server: offer <paramref name="ticksPerSecond"/>, let it settle, then measure.</summary>
+    /// <summary>
+    /// One window on one server: offer <paramref name="ticksPerSecond"/>, let it settle, measure, and stop the
+    /// feed again. The servers share a core, so a window must be the only one with load: a feed left running
+    /// (as the half-load windows of W1, W4 and W5 did until 29 Nov) loads the server measured next.
+    /// </summary>
     private async Task<StepResult> MeasureAsync(Lane lane, double ticksPerSecond, string phase, CancellationToken ct)
+    {
+        var (target, feed, recorder) = (lane.Target, lane.Feed, lane.Recorder);
+        if (_openLanes.FirstOrDefault(l => l != lane && l.Feed.TicksPerSecond > 0) is { } other)
+        {
+            throw new InvalidOperationException($"{other.Target.Name}'s feed still runs at {other.Feed.TicksPerSecond} ticks/s while {target.Name} is measured");
+        }
+
+        try
+        {
+            return await MeasureRunningAsync(lane, ticksPerSecond, phase, ct);
+        }
+        finally
+        {
+            feed.SetRate(0);
+        }
+    }
+
+    private async Task<StepResult> MeasureRunningAsync(Lane lane, double ticksPerSecond, string phase, CancellationToken ct)
     {
         var (target, feed, recorder) = (lane.Target, lane.Feed, lane.Recorder);
         feed.SetRate(ticksPerSecond);
