@@ -138,23 +138,4 @@ public sealed class SessionMailboxTests(ITestOutputHelper output) : ActorQuotesT
             }
         }
     }
-
-    private sealed class ChannelSink : IFrameSink
-    {
-        private readonly Channel<string> _frames = Channel.CreateUnbounded<string>();
-
-        public Task SendAsync(ReadOnlyMemory<byte> frame)
-        {
-            _frames.Writer.TryWrite(Encoding.UTF8.GetString(frame.Span));
-            return Task.CompletedTask;
-        }
-
-        public Task CloseAsync(int closeCode, string reason) => Task.CompletedTask;
-
-        public void Abort()
-        {
-        }
-
-        public Task<string> Next(TimeSpan timeout) => _frames.Reader.ReadAsync().AsTask().WaitAsync(timeout);
-    }
 }
