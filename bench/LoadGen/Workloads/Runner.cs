@@ -215,7 +215,6 @@ public sealed class Runner(ServerSettings settings, Profile profile, Action<stri
                     lane.Feed.SetRate(hold);
                     await Task.Delay(HoldFor, ct);
                     var window = await MeasureAsync(lane, hold, "hold", ct);
-                    lane.Feed.SetRate(0);
                     lane.Result.Steps.Add(window);
                     run.Results.Add(lane.Result);
                     log($"HOLD {lane.Target.Name} done");
@@ -269,7 +268,6 @@ public sealed class Runner(ServerSettings settings, Profile profile, Action<stri
                     await Task.Delay(profile.Warmup, ct);
                     results[i].WithStalled = await MeasureAsync(lanes[i], HalfFor(lanes[i]), $"{stalled.Length} stalled", ct);
                     results[i].Steps.Add(results[i].WithStalled!);
-                    lanes[i].Feed.SetRate(0);
                     foreach (var client in stalled)
                     {
                         client.Abort();

@@ -9,7 +9,8 @@ namespace ActorQuotes.Actors.Sessions;
 /// the session has not taken yet, in the order they filled. A slot that already holds a quote is replaced
 /// in place (conflation), so a session that falls behind holds at most one quote per symbol however fast
 /// quotes come, and the session is woken with one <see cref="QuotesReady"/> per batch, not one message
-/// per quote: it takes the whole batch under one lock. Shared between the fan-out actors (any thread) and the session (its own thread).
+/// per quote: it takes the whole batch under one lock. Shared between the fan-out actors (any thread) and
+/// the session (its own thread).
 /// </summary>
 public sealed class QuoteInbox(IActorRef session)
 {

@@ -163,6 +163,5 @@ public sealed class QuoteSessionActor : StreamSessionActor
         }
 
         slot.Unsent = quote;
-        MaybeSend();
     }
 }

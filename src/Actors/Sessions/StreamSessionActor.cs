@@ -25,7 +25,6 @@ public abstract class StreamSessionActor : ReceiveActor, IWithTimers
     private readonly ArrayBufferWriter<byte> _buffer = new(512);
     private readonly System.Text.Json.Utf8JsonWriter _writer;
     private bool _inFlight;
-    private bool _takingQuotes;
     private DateTimeOffset _lastSentAt = DateTimeOffset.MinValue;
     private DateTimeOffset _lastFrameAt;
     private DateTimeOffset _openedAt;
@@ -90,7 +89,10 @@ public abstract class StreamSessionActor : ReceiveActor, IWithTimers
     /// <summary>Writes the next frame (numbered <paramref name="sequence"/>) and clears what it covered.</summary>
     protected abstract void WriteFrame(IBufferWriter<byte> buffer, long sequence, DateTimeOffset now);
 
-    /// <summary>A quote of a followed symbol, newer than the last one the fan-out offered to this session.</summary>
+    /// <summary>
+    /// A quote of a followed symbol, newer than the last one the fan-out offered to this session. The base
+    /// sends what is due once the whole batch is in (<see cref="MaybeSend"/>), so this only records it.
+    /// </summary>
     protected abstract void OnQuote(QuoteSlot slot, SharedQuote quote);
 
     /// <summary>Starts following a symbol's quotes: the node's fan-out sends the current quote, then every newer one.</summary>
@@ -226,20 +228,12 @@ public abstract class StreamSessionActor : ReceiveActor, IWithTimers
             return;
         }
 
-        _takingQuotes = true;
-        try
+        while (batch.TryDequeue(out var slot))
         {
-            while (batch.TryDequeue(out var slot))
+            if (slot.Take() is { } quote && !slot.Closed)
             {
-                if (slot.Take() is { } quote && !slot.Closed)
-                {
-                    OnQuote(slot, quote);
-                }
+                OnQuote(slot, quote);
             }
-        }
-        finally
-        {
-            _takingQuotes = false;
         }
 
         MaybeSend();
@@ -248,11 +242,6 @@ public abstract class StreamSessionActor : ReceiveActor, IWithTimers
     /// <summary>Sends a frame now if one is due and the socket is free, or schedules it for when it is.</summary>
     protected void MaybeSend()
     {
-        if (_takingQuotes)
-        {
-            return; // TakeQuotes sends once its batch is in
-        }
-
         // A frame the socket takes at once (the usual case: Kestrel buffers it) frees the session for the
         // next one right here; only a send that has to wait comes back later as FrameSent.
         var now = Now;

@@ -23,7 +23,6 @@ public sealed class WatchlistSessionActor : StreamSessionActor
     private readonly bool _changesOnly;
     // Per followed symbol, its slot in the node's fan-out; a slot's Latest is the stock's newest quote.
     private readonly Dictionary<string, QuoteSlot> _subscribed = new(StringComparer.Ordinal);
-    private int _quoted; // slots with a quote
     private readonly HashSet<string> _changed = new(StringComparer.Ordinal);
     private readonly List<string> _removed = [];
     private StockFrameRow[] _rows = [];
@@ -63,7 +62,7 @@ public sealed class WatchlistSessionActor : StreamSessionActor
             if (!_firstFrameSent)
             {
                 // The first frame lists every stock with its current quote.
-                return _firstFrameWaitOver || _quoted >= _view.Stocks.Count;
+                return _firstFrameWaitOver || _subscribed.Values.Count(s => s.Latest is not null) >= _view.Stocks.Count;
             }
 
             return _dirty;
@@ -189,11 +188,6 @@ public sealed class WatchlistSessionActor : StreamSessionActor
             return;
         }
 
-        if (slot.Latest is null)
-        {
-            _quoted++;
-        }
-
         slot.Latest = quote;
         if (!_changed.Add(quote.Symbol) && _firstFrameSent)
         {
@@ -201,7 +195,6 @@ public sealed class WatchlistSessionActor : StreamSessionActor
         }
 
         _dirty = true;
-        MaybeSend();
     }
 
     private void MarkPositionChanges(WatchlistView? before, WatchlistView after)
@@ -248,11 +241,6 @@ public sealed class WatchlistSessionActor : StreamSessionActor
         {
             if (!view.Stocks.Exists(p => p.TickerSymbol == symbol) && _subscribed.Remove(symbol, out var slot))
             {
-                if (slot.Latest is not null)
-                {
-                    _quoted--;
-                }
-
                 UnfollowQuotes(slot);
             }
         }

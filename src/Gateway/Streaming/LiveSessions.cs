@@ -31,7 +31,7 @@ public sealed class LiveSessions
     public IDisposable Add(IActorRef session, string stream, WebSocketFrameSink sink)
     {
         var id = Interlocked.Increment(ref _lastId).ToString(CultureInfo.InvariantCulture);
-        var entry = new LiveSession(id, stream, session) { Sink = sink };
+        var entry = new LiveSession(id, stream, session, sink);
         _sessions[id] = entry;
 
         // Added while the drain ran: it may not have seen this one. (The fence orders the add before the
@@ -51,7 +51,7 @@ public sealed class LiveSessions
     {
         foreach (var session in _sessions.Values)
         {
-            session.Sink?.CloseForShutdown();
+            session.Sink.CloseForShutdown();
         }
     }
 
@@ -61,9 +61,5 @@ public sealed class LiveSessions
     }
 }
 
-/// <summary>One open socket: its id, which stream (<c>watchlist</c> or <c>quotes</c>) and its session actor.</summary>
-public sealed record LiveSession(string Id, string Stream, IActorRef Session)
-{
-    /// <summary>The socket, for the shutdown drain.</summary>
-    internal WebSocketFrameSink? Sink { get; init; }
-}
+/// <summary>One open socket: its id, which stream (<c>watchlist</c> or <c>quotes</c>), its session actor and its socket (for the shutdown drain).</summary>
+public sealed record LiveSession(string Id, string Stream, IActorRef Session, WebSocketFrameSink Sink);

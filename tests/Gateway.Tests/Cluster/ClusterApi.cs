@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using ActorQuotes.Gateway.Tests.Infrastructure;
 
 namespace ActorQuotes.Gateway.Tests.Cluster;
 
@@ -41,19 +42,18 @@ internal static class ClusterApi
 
     private static async Task<JsonNode> Send(ClusterNode node, Func<HttpRequestMessage> request, HttpStatusCode expected)
     {
-        var deadline = DateTime.UtcNow + RetryFor;
-        while (true)
+        // A 503 is a shard moving between nodes, which a client retries; any other answer is final.
+        (HttpStatusCode Status, string Body, string What)? last = null;
+        await Eventually.TrueWithin(RetryFor, async () =>
         {
             using var message = request();
             using var response = await node.Http.SendAsync(message);
-            if (response.StatusCode != HttpStatusCode.ServiceUnavailable || DateTime.UtcNow > deadline)
-            {
-                var body = await response.Content.ReadAsStringAsync();
-                Assert.True(response.StatusCode == expected, $"{message.Method} {message.RequestUri} through {node.Name}: {(int)response.StatusCode} {body}");
-                return JsonNode.Parse(body)!;
-            }
+            last = (response.StatusCode, await response.Content.ReadAsStringAsync(), $"{message.Method} {message.RequestUri}");
+            return response.StatusCode != HttpStatusCode.ServiceUnavailable;
+        });
 
-            await Task.Delay(250); // a client's retry interval after a 503 (a shard moving), not a synchronization
-        }
+        var answer = Assert.NotNull(last); // null: every attempt failed before an answer
+        Assert.True(answer.Status == expected, $"{answer.What} through {node.Name}: {(int)answer.Status} {answer.Body}");
+        return JsonNode.Parse(answer.Body)!;
     }
 }
