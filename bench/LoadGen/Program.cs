@@ -50,7 +50,7 @@ var run = new RunResult
 };
 var profile = options.Quick ? Profile.Quick : Profile.Full;
 var csv = BenchCatalog.WriteCsv(Path.Combine(Path.GetTempPath(), $"aq-bench-companies-{Environment.ProcessId}.csv"), profile.W2Symbols);
-var settings = new ServerSettings { BinDirectory = options.BinDirectory, CatalogCsv = csv, ServerCpus = options.ServerCpus, SutEnvironment = options.SutEnvironment };
+var settings = new ServerSettings { BinDirectory = options.BinDirectory, CatalogCsv = csv, ServerCpus = options.ServerCpus, GeneratorCpus = options.GeneratorCpus, SutEnvironment = options.SutEnvironment };
 var runner = new Runner(settings, profile, line => Console.WriteLine($"[{watch.Elapsed:mm\\:ss}] {line}")) { HoldTicksPerSecond = options.Hold };
 using var stop = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>

@@ -226,6 +226,19 @@ public sealed class HistogramTests
 
     [Fact(DisplayName = "An empty window summarizes to zeros")]
     public void Empty() => Assert.Equal(LatencySummary.Empty, new LatencyRecorder().Summary());
+
+    [Fact(DisplayName = "A phase of several windows counts as its window with the median p99; one disturbed window does not decide")]
+    public void MedianByP99()
+    {
+        static LatencySummary P99(double ms) => new(100, 1, ms, ms, ms);
+        var windows = new[] { ("a", P99(60)), ("b", P99(140)), ("c", P99(58)) };
+        Assert.Equal("a", LatencySummary.MedianByP99(windows, w => w.Item2).Item1);
+        var four = new[] { ("d", P99(70)), ("c", P99(58)), ("e", P99(71)), ("a", P99(60)) };
+        Assert.Equal("a", LatencySummary.MedianByP99(four, w => w.Item2).Item1); // 58, 60, 70, 71: the lower middle
+        Assert.Equal("x", LatencySummary.MedianByP99(new[] { ("x", P99(5)) }, w => w.Item2).Item1);
+        Assert.Equal("lo", LatencySummary.MedianByP99(new[] { ("hi", P99(9)), ("lo", P99(4)) }, w => w.Item2).Item1);
+        Assert.Throws<ArgumentOutOfRangeException>(() => LatencySummary.MedianByP99(Array.Empty<(string, LatencySummary)>(), w => w.Item2));
+    }
 }
 
 public sealed class ProcAndReportTests
@@ -258,6 +271,37 @@ public sealed class ProcAndReportTests
         Assert.Equal(new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A }, png[..8]);
         Assert.Equal("IHDR"u8.ToArray(), png[12..16]);
         Assert.Equal("IEND"u8.ToArray(), png[^8..^4]);
+    }
+
+    [Fact(DisplayName = "The report compares each two-node placement with the single node of the same turns, and W4 uses the median windows")]
+    public void ReportW4AndW5()
+    {
+        static StepResult Window(string phase, double p99) =>
+            new(phase, 100, 100, 100_000, 100_000, 1, new LatencySummary(100, p99 / 2, p99, p99, p99), 1, 50, 200 << 20, 210 << 20, 0, 50, true, true);
+        WorkloadResult W5(string server, double saturation, double p99)
+        {
+            var result = new WorkloadResult { Workload = "W5", Server = server, DeliverySaturationUpdatesPerSecond = saturation, HalfLoad = Window("half", p99) };
+            result.Steps.Add(result.HalfLoad);
+            return result;
+        }
+
+        var run = new RunResult { StartedUtc = DateTime.UnixEpoch, Command = "bench/run.sh W4 W5", Machine = "test", Quick = false };
+        var w4 = new WorkloadResult { Workload = "W4", Server = "SUT" };
+        var reading = new[] { Window("all reading", 50), Window("all reading", 90), Window("all reading", 40) };
+        var stalled = new[] { Window("10 stalled", 55), Window("10 stalled", 57), Window("10 stalled", 200) };
+        w4.AllReading = LatencySummary.MedianByP99(reading, w => w.Latency);
+        w4.WithStalled = LatencySummary.MedianByP99(stalled, w => w.Latency);
+        run.Results.Add(w4);
+        run.Results.Add(W5("SUT-1node", 700_000, 60));
+        run.Results.Add(W5(Runner.SharedCoreCluster, 490_000, 75));
+        run.Results.Add(W5(Runner.SplitCluster, 700_000, 61.5));
+
+        var md = Report.Markdown(run);
+        Assert.Contains("| p99 stalled / all reading | – | 1.14 | – |", md); // 57 / 50, not 200 / 90
+        Assert.Contains("SUT-2node (both nodes on the single node's core): delivery saturation, updates/s (single node, same turns) | | 490000 (700000) | | 0.70 × single | | ≥ 0.9 × single | **no** |", md);
+        Assert.Contains("SUT-2node: p99 ms at ½ single-node sat. (single node) | | 75.00 (60.00) | | +15.00 ms | | added ≤ 2 ms | **no** |", md);
+        Assert.Contains("SUT-2node-split (tickers node on the generator's core): delivery saturation, updates/s (single node, same turns) | | 700000 (700000) | | 1.00 × single | | ≥ 0.9 × single | yes |", md);
+        Assert.Contains("SUT-2node-split: p99 ms at ½ single-node sat. (single node) | | 61.50 (60.00) | | +1.50 ms | | added ≤ 2 ms | yes |", md);
     }
 
     [Fact(DisplayName = "The benchmark catalog is a CSV the SUT imports: header, then one row per symbol")]

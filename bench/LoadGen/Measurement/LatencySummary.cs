@@ -16,6 +16,16 @@ public sealed record LatencySummary(long Count, double P50Ms, double P99Ms, doub
                 Ms(histogram.GetValueAtPercentile(99.9)),
                 Ms(histogram.GetMaxValue()));
 
+    /// <summary>
+    /// The item whose p99 is the median of <paramref name="items"/>' (the lower middle one of an even count),
+    /// so that one window disturbed by the machine's other tenants does not decide a comparison.
+    /// </summary>
+    public static T MedianByP99<T>(IReadOnlyList<T> items, Func<T, LatencySummary> latency)
+    {
+        ArgumentOutOfRangeException.ThrowIfZero(items.Count);
+        return items.OrderBy(i => latency(i).P99Ms).ElementAt((items.Count - 1) / 2);
+    }
+
     private static double Ms(long micros) => Math.Round(micros / 1000.0, 3);
 }
 

@@ -8,13 +8,13 @@ namespace ActorQuotes.Bench.LoadGen.Workloads;
 public sealed record Profile(
     int W1Sockets, int W1Symbols, int W2Sockets, int W2Symbols, int W2Subscriptions, int W3Sockets,
     TimeSpan Warmup, TimeSpan Window, double RampFactor, int MaxSteps, int Refinements, double StartUpdatesPerSecond,
-    bool RetryFailedSteps, TimeSpan LateFrameGrace)
+    bool RetryFailedSteps, TimeSpan LateFrameGrace, int W4Windows)
 {
     public static readonly Profile Full = new(1000, 100, 5000, 1000, 20, 10_000,
-        TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(5), 1.6, 14, 3, 5_000, true, TimeSpan.FromSeconds(1));
+        TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(5), 1.6, 14, 3, 5_000, true, TimeSpan.FromSeconds(1), 3);
 
     public static readonly Profile Quick = new(200, 100, 1000, 1000, 20, 1000,
-        TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1.5), 2.0, 3, 0, 5_000, false, TimeSpan.FromSeconds(0.5));
+        TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1.5), 2.0, 3, 0, 5_000, false, TimeSpan.FromSeconds(0.5), 1);
 
     /// <summary>The stalled share of sockets in W4.</summary>
     public const double StalledShare = 0.01;
@@ -33,6 +33,12 @@ public sealed class Runner(ServerSettings settings, Profile profile, Action<stri
 
     /// <summary>Refinement stops once a server's failing rate is within 5 % of its passing one.</summary>
     private const double RefineResolution = 1.05;
+
+    /// <summary>W5's two-node SUT with both nodes on the servers' core(s).</summary>
+    public const string SharedCoreCluster = "SUT-2node";
+
+    /// <summary>W5's two-node SUT with its tickers node on the generator's core(s).</summary>
+    public const string SplitCluster = "SUT-2node-split";
 
     private readonly HashSet<Lane> _openLanes = [];
     private double? _halfLoadTicks;
@@ -95,7 +101,7 @@ public sealed class Runner(ServerSettings settings, Profile profile, Action<stri
 
         if (workloads.Contains("W5") && servers.Contains(ServerKind.Sut))
         {
-            var result = new WorkloadResult { Workload = "W5", Server = "SUT-2node", Sockets = profile.W1Sockets, Symbols = profile.W1Symbols, SubscriptionsPerSocket = profile.W1Symbols };
+            var result = new WorkloadResult { Workload = "W5", Server = SharedCoreCluster, Sockets = profile.W1Sockets, Symbols = profile.W1Symbols, SubscriptionsPerSocket = profile.W1Symbols };
             if (postgres is null)
             {
                 result.Notes.Add("skipped: no PostgreSQL (bench/run.sh starts one when the PostgreSQL 15 server binaries are installed)");
@@ -107,12 +113,23 @@ public sealed class Runner(ServerSettings settings, Profile profile, Action<stri
             {
                 var connectionString = await postgres(cancellationToken);
 
-                // The two-node cluster takes turns with a fresh single node, as above.
+                // The two-node cluster takes turns with a fresh single node, as above: once with both nodes on
+                // the single node's core (the same CPU budget), and, where the generator has cores of its own,
+                // once with the tickers node on the generator's core (each node a core, as deployed).
                 await using var single = await Target.StartAsync(ServerKind.Sut, settings, cancellationToken);
-                await using var cluster = await Target.StartTwoNodesAsync(settings, connectionString, cancellationToken);
-                log("SUT-2node: started; compared with a fresh single node (SUT-1node)");
+                await using var cluster = await Target.StartTwoNodesAsync(settings, connectionString, SharedCoreCluster, null, cancellationToken);
+                var lanes = new List<Target> { single, cluster };
+                await using var split = settings.GeneratorCpus is { } generatorCpus && settings.ServerCpus is { } serverCpus && generatorCpus != serverCpus
+                    ? await Target.StartTwoNodesAsync(settings, connectionString, SplitCluster, generatorCpus, cancellationToken)
+                    : null;
+                if (split is not null)
+                {
+                    lanes.Add(split);
+                }
+
+                log($"W5: {string.Join(", ", lanes.Skip(1).Select(l => l.Name))} started; compared with a fresh single node (SUT-1node)");
                 var inner = new RunResult { StartedUtc = run.StartedUtc, Command = run.Command, Machine = run.Machine, Quick = run.Quick };
-                await BroadcastAsync(inner, [single, cluster], symbols[..profile.W1Symbols], true, false, cancellationToken, workload: "W5");
+                await BroadcastAsync(inner, lanes, symbols[..profile.W1Symbols], true, false, cancellationToken, workload: "W5");
                 foreach (var r in inner.Results)
                 {
                     run.Results.Add(r);
@@ -246,15 +263,19 @@ public sealed class Runner(ServerSettings settings, Profile profile, Action<stri
                 {
                     Workload = "W4", Server = l.Target.Name, Sockets = profile.W1Sockets, Symbols = symbols.Length, SubscriptionsPerSocket = symbols.Length,
                 }).ToArray();
-                for (var i = 0; i < lanes.Count; i++)
-                {
-                    results[i].AllReading = await MeasureAsync(lanes[i], HalfFor(lanes[i]), "all reading", ct);
-                    results[i].Steps.Add(results[i].AllReading!);
-                }
 
+                // Each server's two phases back to back, several windows each: a p99 ratio of two single
+                // windows moves by 10-20 % on this shared machine (compare any ramp window with its "again").
+                // The phase's figure is its window with the median p99; every window is in the table.
                 var stalledCount = Math.Max(1, (int)(profile.W1Sockets * Profile.StalledShare));
                 for (var i = 0; i < lanes.Count; i++)
                 {
+                    var reading = new List<StepResult>();
+                    for (var w = 0; w < profile.W4Windows; w++)
+                    {
+                        reading.Add(await MeasureAsync(lanes[i], HalfFor(lanes[i]), "all reading", ct));
+                    }
+
                     var stalled = lanes[i].Clients.Take(stalledCount).ToArray();
                     foreach (var client in stalled)
                     {
@@ -263,11 +284,23 @@ public sealed class Runner(ServerSettings settings, Profile profile, Action<stri
 
                     lanes[i].Feed.SetSubscribers(Enumerable.Repeat(profile.W1Sockets - stalled.Length, symbols.Length).ToArray());
 
-                    // Let the stalled sockets' buffers fill before measuring the readers.
+                    // Let the stalled sockets' buffers fill before measuring the readers (each window settles
+                    // for the warm-up too; all of them end well inside the SUT's 30 s slow-consumer timeout).
                     lanes[i].Feed.SetRate(HalfFor(lanes[i]));
                     await Task.Delay(profile.Warmup, ct);
-                    results[i].WithStalled = await MeasureAsync(lanes[i], HalfFor(lanes[i]), $"{stalled.Length} stalled", ct);
-                    results[i].Steps.Add(results[i].WithStalled!);
+                    var withStalled = new List<StepResult>();
+                    for (var w = 0; w < profile.W4Windows; w++)
+                    {
+                        withStalled.Add(await MeasureAsync(lanes[i], HalfFor(lanes[i]), $"{stalled.Length} stalled", ct));
+                    }
+
+                    results[i].Steps.AddRange(reading);
+                    results[i].Steps.AddRange(withStalled);
+                    results[i].AllReading = LatencySummary.MedianByP99(reading, s => s.Latency);
+                    results[i].WithStalled = LatencySummary.MedianByP99(withStalled, s => s.Latency) with
+                    {
+                        ServerMaxRssBytes = withStalled.Max(s => s.ServerMaxRssBytes),
+                    };
                     foreach (var client in stalled)
                     {
                         client.Abort();

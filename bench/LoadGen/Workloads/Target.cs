@@ -21,6 +21,12 @@ public sealed class ServerSettings
     public string? ServerCpus { get; init; }
 
     /// <summary>
+    /// taskset CPU list of the generator; W5's third lane puts the two-node SUT's tickers node there, so that
+    /// each node has a core of its own as when deployed (null, or the same list as the servers': no such lane).
+    /// </summary>
+    public string? GeneratorCpus { get; init; }
+
+    /// <summary>
     /// Environment variables for the SUT's processes only (<c>--sut-env NAME=VALUE</c>): a setting or runtime
     /// knob tried on the SUT with B0 beside it as the yardstick, e.g. <c>Streaming__DispatcherThreads=1</c>.
     /// </summary>
@@ -108,8 +114,11 @@ public sealed class Target : IAsyncDisposable
     /// W5: two ActorQuotes nodes on loopback sharing one PostgreSQL: tickers (and watchlists) on the seed
     /// node, the HTTP API and sockets on the gateway node. Ingest is part of the HTTP API, so the feed talks
     /// to the gateway node too: each tick crosses to its ticker and each quote comes back once per node.
+    /// The gateway node runs on the servers' cores; the tickers node on <paramref name="quotesNodeCpus"/>
+    /// (the servers' cores when null).
     /// </summary>
-    public static async Task<Target> StartTwoNodesAsync(ServerSettings settings, string postgresConnectionString, CancellationToken cancellationToken)
+    public static async Task<Target> StartTwoNodesAsync(ServerSettings settings, string postgresConnectionString, string name,
+        string? quotesNodeCpus, CancellationToken cancellationToken)
     {
         var seedPort = ServerProcess.FreePort();
         var seed = "akka.tcp://actorquotes@127.0.0.1:" + seedPort;
@@ -127,7 +136,7 @@ public sealed class Target : IAsyncDisposable
         var dataA = Directory.CreateTempSubdirectory("aq-bench-").FullName;
         var tickers = await ServerProcess.StartAsync(settings.DllPath(ServerKind.Sut),
             [.. Common(dataA), "--Node:Roles=quotes,watchlists", "--Node:Port=" + seedPort],
-            settings.ServerCpus, ServerProcess.FreePort(), dataA, cancellationToken, settings.SutEnvironment);
+            quotesNodeCpus ?? settings.ServerCpus, ServerProcess.FreePort(), dataA, cancellationToken, settings.SutEnvironment);
         try
         {
             var dataB = Directory.CreateTempSubdirectory("aq-bench-").FullName;
@@ -135,7 +144,7 @@ public sealed class Target : IAsyncDisposable
                 [.. Common(dataB), "--Node:Roles=gateway", "--Node:Port=" + ServerProcess.FreePort()],
                 settings.ServerCpus, ServerProcess.FreePort(), dataB, cancellationToken, settings.SutEnvironment);
             var token = await SignInAsync(gateway.BaseAddress, cancellationToken);
-            return new Target("SUT-2node", ServerKind.Sut, gateway, gateway, [tickers, gateway], token);
+            return new Target(name, ServerKind.Sut, gateway, gateway, [tickers, gateway], token);
         }
         catch
         {
