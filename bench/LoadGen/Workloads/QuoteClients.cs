@@ -163,6 +163,10 @@ public sealed class SignalRQuoteClient : IQuoteClient
         var connection = new HubConnectionBuilder()
             .WithUrl(hubUrl, HttpTransportType.WebSockets, o => o.SkipNegotiation = true)
             .Build();
+
+        // The runner stops idle servers (SIGSTOP) while another is measured, for up to a minute or so: a client must
+        // not give up on a server that says nothing meanwhile (the default is 30 s).
+        connection.ServerTimeout = TimeSpan.FromMinutes(10);
         var client = new SignalRQuoteClient(connection, recorder);
         await connection.StartAsync(cancellationToken);
         await connection.InvokeAsync<string[]>("Subscribe", symbols, cancellationToken);

@@ -168,9 +168,13 @@ public sealed class Runner(ServerSettings settings, Profile profile, Action<stri
         /// <summary>Every lane not yet disposed, so that a window can check that only its own server has load.</summary>
         public required HashSet<Lane> Open { get; init; }
 
+        /// <summary>Whether the lane's server may be stopped (SIGSTOP) while another lane is measured; see <see cref="QuietOthers"/>.</summary>
+        public bool Pausable { get; init; }
+
         public async ValueTask DisposeAsync()
         {
             Open.Remove(this);
+            Target.Resume();
             Feed.SetRate(0);
             await CloseAllAsync(Clients);
             await Feed.DisposeAsync();
@@ -198,6 +202,9 @@ public sealed class Runner(ServerSettings settings, Profile profile, Action<stri
         var lane = new Lane
         {
             Target = target, Clients = clients, Feed = feed, Recorder = recorder, Open = _openLanes,
+
+            // W5's clusters are not stopped: a node stopped for half a minute is one its peer's failure detector downs.
+            Pausable = workload != "W5",
             Result = new WorkloadResult
             {
                 Workload = workload, Server = name, Sockets = subscriptions.Count, Symbols = symbols.Length,
@@ -229,6 +236,7 @@ public sealed class Runner(ServerSettings settings, Profile profile, Action<stri
                 foreach (var lane in lanes)
                 {
                     log($"HOLD {lane.Target.Name} pid {lane.Target.Sockets.Pid} at {hold} ticks/s for {HoldFor.TotalSeconds} s");
+                    QuietOthers(lane);
                     lane.Feed.SetRate(hold);
                     await Task.Delay(HoldFor, ct);
                     var window = await MeasureAsync(lane, hold, "hold", ct);
@@ -484,6 +492,8 @@ public sealed class Runner(ServerSettings settings, Profile profile, Action<stri
             throw new InvalidOperationException($"{other.Target.Name}'s feed still runs at {other.Feed.TicksPerSecond} ticks/s while {target.Name} is measured");
         }
 
+        QuietOthers(lane);
+
         try
         {
             return await MeasureRunningAsync(lane, ticksPerSecond, phase, ct);
@@ -491,6 +501,25 @@ public sealed class Runner(ServerSettings settings, Profile profile, Action<stri
         finally
         {
             feed.SetRate(0);
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="lane"/>'s server and stops (SIGSTOP) every other pausable lane's. Idle servers are
+    /// not free: with W1's 1,000 sockets open and no ticks, the SUT took about 9 % of the shared core (a timer
+    /// per session, and thread-pool spinning after each wake) against B0's 1-3 %, so the server measured
+    /// shared its core with its idle neighbours, unequally. Stopped, they take nothing; their sockets stay
+    /// open, and the next window's warm-up absorbs whatever they catch up on when resumed.
+    /// </summary>
+    private void QuietOthers(Lane lane)
+    {
+        lane.Target.Resume();
+        foreach (var other in _openLanes)
+        {
+            if (other != lane && other.Pausable && other.Target != lane.Target)
+            {
+                other.Target.Pause();
+            }
         }
     }
 

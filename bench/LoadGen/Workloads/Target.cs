@@ -79,6 +79,23 @@ public sealed class Target : IAsyncDisposable
 
     public double CpuSeconds() => _processes.Sum(p => p.CpuSeconds());
 
+    /// <summary>Stops every process of this server (SIGSTOP) while another server is measured; see <see cref="ServerProcess.Pause"/>.</summary>
+    public void Pause()
+    {
+        foreach (var process in _processes)
+        {
+            process.Pause();
+        }
+    }
+
+    public void Resume()
+    {
+        foreach (var process in _processes)
+        {
+            process.Resume();
+        }
+    }
+
     public long RssBytes() => _processes.Sum(p => p.RssBytes());
 
     public static async Task<Target> StartAsync(ServerKind kind, ServerSettings settings, CancellationToken cancellationToken)
@@ -177,6 +194,12 @@ public sealed class Target : IAsyncDisposable
         "--Feeds:Simulated:Enabled=false",
         "--Auth:PasswordIterations=100000",
         "--Streaming:MaxSocketsPerUser=1000000",
+
+        // The runner stops idle servers (SIGSTOP) while another is measured, for a minute or more in W4; a
+        // stopped node must not find, when resumed, that its pings went unanswered or its frames untaken for
+        // longer than these timeouts allow. Neither bears on throughput; W4's stalled windows end within 30 s.
+        "--Streaming:KeepAliveTimeout=00:10:00",
+        "--Streaming:SlowConsumerTimeout=00:10:00",
     ];
 
     private static async Task<string> SignInAsync(Uri baseAddress, CancellationToken cancellationToken)
