@@ -8,13 +8,13 @@ namespace ActorQuotes.Bench.LoadGen.Workloads;
 public sealed record Profile(
     int W1Sockets, int W1Symbols, int W2Sockets, int W2Symbols, int W2Subscriptions, int W3Sockets,
     TimeSpan Warmup, TimeSpan Window, double RampFactor, int MaxSteps, int Refinements, double StartUpdatesPerSecond,
-    bool RetryFailedSteps, TimeSpan LateFrameGrace, int W4Windows)
+    bool RetryFailedSteps, TimeSpan LateFrameGrace, int W4Windows, bool W5SplitLane)
 {
     public static readonly Profile Full = new(1000, 100, 5000, 1000, 20, 10_000,
-        TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(5), 1.6, 14, 3, 5_000, true, TimeSpan.FromSeconds(1), 3);
+        TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(5), 1.6, 14, 3, 5_000, true, TimeSpan.FromSeconds(1), 3, true);
 
     public static readonly Profile Quick = new(200, 100, 1000, 1000, 20, 1000,
-        TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1.5), 2.0, 3, 0, 5_000, false, TimeSpan.FromSeconds(0.5), 1);
+        TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1.5), 2.0, 3, 0, 5_000, false, TimeSpan.FromSeconds(0.5), 1, false);
 
     /// <summary>The stalled share of sockets in W4.</summary>
     public const double StalledShare = 0.01;
@@ -119,7 +119,8 @@ public sealed class Runner(ServerSettings settings, Profile profile, Action<stri
                 await using var single = await Target.StartAsync(ServerKind.Sut, settings, cancellationToken);
                 await using var cluster = await Target.StartTwoNodesAsync(settings, connectionString, SharedCoreCluster, null, cancellationToken);
                 var lanes = new List<Target> { single, cluster };
-                await using var split = settings.GeneratorCpus is { } generatorCpus && settings.ServerCpus is { } serverCpus && generatorCpus != serverCpus
+                // (Not in --quick, which must stay under 3 minutes.)
+                await using var split = profile.W5SplitLane && settings.GeneratorCpus is { } generatorCpus && settings.ServerCpus is { } serverCpus && generatorCpus != serverCpus
                     ? await Target.StartTwoNodesAsync(settings, connectionString, SplitCluster, generatorCpus, cancellationToken)
                     : null;
                 if (split is not null)
