@@ -365,13 +365,15 @@ public sealed class IngestTests(IngestFixture fixture) : IClassFixture<IngestFix
     private static string Iso(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
 
     [Fact(DisplayName = "The journal and the snapshot store run on the persistence dispatcher's own threads, not on the .NET thread pool that Kestrel sends from")]
-    public void Persistence_plugins_have_their_own_threads()
+    public async Task Persistence_plugins_have_their_own_threads()
     {
         var system = Host.Services.GetRequiredService<ActorSystem>();
         var persistence = Akka.Persistence.Persistence.Instance.Apply(system);
 
         foreach (var plugin in new[] { persistence.SnapshotStoreFor(null), persistence.JournalFor(null) })
         {
+            // A plugin just created is still an unstarted cell; once it has answered a message it runs on its own.
+            await plugin.Ask<ActorIdentity>(new Identify(null), TimeSpan.FromSeconds(10));
             var cell = (ActorCell)((ActorRefWithCell)plugin).Underlying;
             Assert.Equal("actorquotes.persistence-dispatcher", cell.Dispatcher.Id);
         }

@@ -507,8 +507,8 @@ public sealed class Runner(ServerSettings settings, Profile profile, Action<stri
 
     /// <summary>
     /// Runs <paramref name="lane"/>'s server and stops (SIGSTOP) every other pausable lane's. Idle servers are
-    /// not free: with W1's 1,000 sockets open and no ticks, the SUT took about 9 % of the shared core (a timer
-    /// per session, and thread-pool spinning after each wake) against B0's 1-3 %, so the server measured
+    /// not free: with W1's 1,000 sockets open and no ticks, the SUT took about 9 % of the shared core (mostly
+    /// thread-pool spinning after each wake) against B0's 1-3 %, so the server measured
     /// shared its core with its idle neighbours, unequally. Stopped, they take nothing; their sockets stay
     /// open, and the next window's warm-up absorbs whatever they catch up on when resumed.
     /// </summary>
