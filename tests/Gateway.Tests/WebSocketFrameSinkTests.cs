@@ -10,10 +10,8 @@ public sealed class WebSocketFrameSinkTests
     [Fact(DisplayName = "A client that reads the server's close but never answers it is dropped after the close handshake timeout, which ends the server's read")]
     public async Task Unanswered_close_is_dropped()
     {
-        var (serverStream, clientStream) = await ConnectedStreams();
-        using var server = WebSocket.CreateFromStream(serverStream, new WebSocketCreationOptions { IsServer = true });
-        using var client = WebSocket.CreateFromStream(clientStream, new WebSocketCreationOptions { IsServer = false });
-        using var sink = new WebSocketFrameSink(server);
+        using var pair = await SocketPair.OpenAsync();
+        var (server, client, sink) = (pair.Server, pair.Client, pair.Sink);
         var reading = sink.ReceiveUntilClosedAsync(CancellationToken.None);
 
         await sink.CloseAsync(4400, "bad_request");
@@ -29,10 +27,8 @@ public sealed class WebSocketFrameSinkTests
     [Fact(DisplayName = "A client that answers the close ends the server's read at once, and the socket is closed, not aborted")]
     public async Task Answered_close_ends_the_read()
     {
-        var (serverStream, clientStream) = await ConnectedStreams();
-        using var server = WebSocket.CreateFromStream(serverStream, new WebSocketCreationOptions { IsServer = true });
-        using var client = WebSocket.CreateFromStream(clientStream, new WebSocketCreationOptions { IsServer = false });
-        using var sink = new WebSocketFrameSink(server);
+        using var pair = await SocketPair.OpenAsync();
+        var (server, client, sink) = (pair.Server, pair.Client, pair.Sink);
         var reading = sink.ReceiveUntilClosedAsync(CancellationToken.None);
 
         await sink.CloseAsync(1000, "bye");
@@ -43,14 +39,33 @@ public sealed class WebSocketFrameSinkTests
         Assert.Equal(WebSocketState.Closed, server.State);
     }
 
-    private static async Task<(Stream Server, Stream Client)> ConnectedStreams()
+    /// <summary>A server WebSocket in a <see cref="WebSocketFrameSink"/> and its client, over loopback TCP.</summary>
+    private sealed class SocketPair(WebSocket server, WebSocket client) : IDisposable
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var client = new TcpClient();
-        var accepting = listener.AcceptTcpClientAsync();
-        await client.ConnectAsync(IPAddress.Loopback, ((IPEndPoint)listener.LocalEndpoint).Port);
-        var server = await accepting;
-        return (server.GetStream(), client.GetStream());
+        public WebSocket Server { get; } = server;
+
+        public WebSocket Client { get; } = client;
+
+        public WebSocketFrameSink Sink { get; } = new(server);
+
+        public static async Task<SocketPair> OpenAsync()
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, 0);
+            listener.Start();
+            var client = new TcpClient();
+            var accepting = listener.AcceptTcpClientAsync();
+            await client.ConnectAsync(IPAddress.Loopback, ((IPEndPoint)listener.LocalEndpoint).Port);
+            var server = await accepting;
+            return new SocketPair(
+                WebSocket.CreateFromStream(server.GetStream(), new WebSocketCreationOptions { IsServer = true }),
+                WebSocket.CreateFromStream(client.GetStream(), new WebSocketCreationOptions { IsServer = false }));
+        }
+
+        public void Dispose()
+        {
+            Sink.Dispose();
+            Client.Dispose();
+            Server.Dispose();
+        }
     }
 }

@@ -45,6 +45,7 @@ public sealed class ServerProcess : IAsyncDisposable
             }
         };
     }
+
     private const int SigCont = 18; // Linux x86-64 and arm64
     private const int SigStop = 19;
 
