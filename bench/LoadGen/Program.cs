@@ -18,7 +18,7 @@ if (options is null)
 {
     Console.Error.WriteLine("usage: LoadGen [all|W1..W5 ...] [--quick] [--servers B0,SUT,B1] [--bin DIR] [--out DIR] " +
                             "[--server-cpus LIST] [--generator-cpus LIST] [--postgres CONNECTION_STRING] [--hold TICKS_PER_S] " +
-                            "[--sut-env NAME=VALUE ...]");
+                            "[--sut-env NAME=VALUE ...] [--baseline-env NAME=VALUE ...]");
     return 2;
 }
 
@@ -50,7 +50,7 @@ var run = new RunResult
 };
 var profile = options.Quick ? Profile.Quick : Profile.Full;
 var csv = BenchCatalog.WriteCsv(Path.Combine(Path.GetTempPath(), $"aq-bench-companies-{Environment.ProcessId}.csv"), profile.W2Symbols);
-var settings = new ServerSettings { BinDirectory = options.BinDirectory, CatalogCsv = csv, ServerCpus = options.ServerCpus, GeneratorCpus = options.GeneratorCpus, SutEnvironment = options.SutEnvironment };
+var settings = new ServerSettings { BinDirectory = options.BinDirectory, CatalogCsv = csv, ServerCpus = options.ServerCpus, GeneratorCpus = options.GeneratorCpus, SutEnvironment = options.SutEnvironment, BaselineEnvironment = options.BaselineEnvironment };
 var runner = new Runner(settings, profile, line => Console.WriteLine($"[{watch.Elapsed:mm\\:ss}] {line}")) { HoldTicksPerSecond = options.Hold };
 using var stop = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>
@@ -90,7 +90,7 @@ return status;
 internal sealed record Args(
     bool Quick, IReadOnlyCollection<string> Workloads, IReadOnlyList<ServerKind> Servers, string BinDirectory, string ResultsDirectory,
     string? ServerCpus, string? GeneratorCpus, string? Postgres, string Command, double? Hold,
-    IReadOnlyDictionary<string, string> SutEnvironment)
+    IReadOnlyDictionary<string, string> SutEnvironment, IReadOnlyDictionary<string, string> BaselineEnvironment)
 {
     private static readonly string[] AllWorkloads = ["W1", "W2", "W3", "W4", "W5"];
 
@@ -107,6 +107,7 @@ internal sealed record Args(
         string? postgres = null;
         double? hold = null;
         var sutEnvironment = new Dictionary<string, string>(StringComparer.Ordinal);
+        var baselineEnvironment = new Dictionary<string, string>(StringComparer.Ordinal);
         for (var i = 0; i < args.Length; i++)
         {
             var arg = args[i];
@@ -130,15 +131,8 @@ internal sealed record Args(
                 case "--no-pin": serverCpus = generatorCpus = null; break;
                 case "--postgres": postgres = Next(); break;
                 case "--hold": hold = double.Parse(Next(), CultureInfo.InvariantCulture); break;
-                case "--sut-env":
-                    var pair = Next().Split('=', 2);
-                    if (pair.Length != 2 || pair[0].Length == 0)
-                    {
-                        throw new ArgumentException("--sut-env takes NAME=VALUE");
-                    }
-
-                    sutEnvironment[pair[0]] = pair[1];
-                    break;
+                case "--sut-env": AddPair(sutEnvironment, arg, Next()); break;
+                case "--baseline-env": AddPair(baselineEnvironment, arg, Next()); break;
                 case "all": workloads.UnionWith(AllWorkloads); break;
                 default:
                     if (!AllWorkloads.Contains(arg.ToUpperInvariant()))
@@ -157,7 +151,19 @@ internal sealed record Args(
         }
 
         var command = "bench/run.sh " + string.Join(' ', args.Where(a => a != "--postgres" && !a.Contains("Host=", StringComparison.Ordinal)));
-        return new Args(quick, workloads.Select(w => w.ToUpperInvariant()).ToHashSet(), servers, bin, results, serverCpus, generatorCpus, postgres, command.Trim(), hold, sutEnvironment);
+        return new Args(quick, workloads.Select(w => w.ToUpperInvariant()).ToHashSet(), servers, bin, results, serverCpus, generatorCpus, postgres, command.Trim(), hold, sutEnvironment,
+            baselineEnvironment);
+    }
+
+    private static void AddPair(Dictionary<string, string> environment, string option, string value)
+    {
+        var pair = value.Split('=', 2);
+        if (pair.Length != 2 || pair[0].Length == 0)
+        {
+            throw new ArgumentException(option + " takes NAME=VALUE");
+        }
+
+        environment[pair[0]] = pair[1];
     }
 
     private static string FindRepoRoot()

@@ -2,6 +2,9 @@ using ActorQuotes.Gateway;
 using ActorQuotes.Gateway.Hosting;
 using Microsoft.Extensions.Options;
 
+// Before anything opens a socket: the runtime reads this once (docs/operations.md, "Socket completions").
+SocketCompletions.PreferInline();
+
 try
 {
     var app = GatewayApp.Build(args);

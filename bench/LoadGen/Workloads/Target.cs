@@ -32,6 +32,12 @@ public sealed class ServerSettings
     /// </summary>
     public IReadOnlyDictionary<string, string> SutEnvironment { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>
+    /// Environment variables for B0's and B1's processes (<c>--baseline-env NAME=VALUE</c>): the same runtime knob
+    /// given to the baselines, so that a gain the SUT gets from it is not read as a gain over them.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> BaselineEnvironment { get; init; } = new Dictionary<string, string>();
+
     public string DllPath(ServerKind kind)
     {
         var (folder, dll) = kind switch
@@ -114,7 +120,7 @@ public sealed class Target : IAsyncDisposable
         }
 
         var process = await ServerProcess.StartAsync(settings.DllPath(kind), arguments, settings.ServerCpus, port, data, cancellationToken,
-            kind == ServerKind.Sut ? settings.SutEnvironment : null);
+            kind == ServerKind.Sut ? settings.SutEnvironment : settings.BaselineEnvironment);
         try
         {
             var token = kind == ServerKind.Sut ? await SignInAsync(process.BaseAddress, cancellationToken) : null;

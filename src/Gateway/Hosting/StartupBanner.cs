@@ -19,14 +19,14 @@ public sealed class StartupBanner(
             var ws = address.Replace("http://", "ws://", StringComparison.Ordinal).Replace("https://", "wss://", StringComparison.Ordinal);
             logger.LogInformation(
                 """
-                ActorQuotes is up at {Address} (data in {DataDirectory}).
+                ActorQuotes is up at {Address} (data in {DataDirectory}; socket completions {SocketCompletions}).
                   1. Register:  curl -s -X POST {Address}/api/v1/auth/register -H 'Content-Type: application/json' -d '{{"username":"alice","password":"correct-horse"}}'
                   2. Token:     curl -s -X POST {Address}/api/v1/auth/login -H 'Content-Type: application/json' -d '{{"username":"alice","password":"correct-horse"}}'
                   3. Watchlist: curl -s -X POST {Address}/api/v1/watchlists -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' -d '{{"name":"Core"}}'
                   4. Stock:     curl -s -X PUT {Address}/api/v1/watchlists/1/stocks/7203 -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' -d '{{"quantity":100,"purchase_price":2500}}'
                   5. Stream:    point any WebSocket client at {WebSocket}/api/v1/ws/watchlist/1/prices?token=$TOKEN
                 """,
-                address, storage.Value.FullDataDirectory, address, address, address, address, ws);
+                address, storage.Value.FullDataDirectory, SocketCompletions.Describe(), address, address, address, address, ws);
         });
         return Task.CompletedTask;
     }

@@ -46,6 +46,25 @@ public sealed class NodeStartupTests
         Assert.Equal(HttpStatusCode.OK, (await second.Http.GetAsync("/health/live")).StatusCode);
     }
 
+    [Fact(DisplayName = "A node runs socket completions inline unless the operator sets the runtime's switch to 0, and its banner says which")]
+    public async Task Socket_completions_are_inline_by_default()
+    {
+        // null: not set in the node at all, whatever the test run has.
+        var starting = new[] { (string?)null, "0" }.Select(value => GatewayProcess.StartAsync(TempDirectory(), environment:
+            new Dictionary<string, string?> { [SocketCompletions.Variable] = value })).ToList();
+        await using var byDefault = await starting[0];
+        await using var optedOut = await starting[1];
+
+        await byDefault.WaitForLineAsync(line => line.Contains("socket completions", StringComparison.Ordinal)).WaitAsync(TimeSpan.FromSeconds(30));
+        await optedOut.WaitForLineAsync(line => line.Contains("socket completions", StringComparison.Ordinal)).WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Contains("socket completions inline on the socket engine's threads", byDefault.Output, StringComparison.Ordinal);
+        Assert.Contains("socket completions queued to the thread pool", optedOut.Output, StringComparison.Ordinal);
+
+        // Every other test that starts a node as a process (the cluster's, with their quote streams over
+        // PostgreSQL and Akka.Remote) runs it with the default, so inline completions carry all of that.
+        Assert.Equal(HttpStatusCode.OK, (await byDefault.Http.GetAsync("/health/ready")).StatusCode);
+    }
+
     [Theory(DisplayName = "Node settings are checked at start: roles, seeds, the public hostname")]
     [InlineData("gateway,broker", "", "127.0.0.1", "", "unknown role(s) broker")]
     [InlineData(" , ", "", "127.0.0.1", "", "Node:Roles is empty")]

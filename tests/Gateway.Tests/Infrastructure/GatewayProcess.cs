@@ -58,7 +58,8 @@ public sealed partial class GatewayProcess : IAsyncDisposable
     public static async Task<GatewayProcess> StartAsync(
         string dataDirectory,
         IReadOnlyDictionary<string, string>? settings = null,
-        CancellationToken ct = default)
+        CancellationToken ct = default,
+        IReadOnlyDictionary<string, string?>? environment = null)
     {
         var startInfo = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
         {
@@ -73,6 +74,12 @@ public sealed partial class GatewayProcess : IAsyncDisposable
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {
             startInfo.ArgumentList.Add($"--{key}={value}");
+        }
+
+        foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
+        {
+            // null: the variable is not set in the node, whatever this process has.
+            startInfo.Environment[name] = value;
         }
 
         // Last, so no setting can silence the line the port is read from.
