@@ -65,17 +65,6 @@ public sealed class NodeStartupTests
         Assert.Equal(HttpStatusCode.OK, (await byDefault.Http.GetAsync("/health/ready")).StatusCode);
     }
 
-    [Fact(DisplayName = "The node's runtime configuration keeps idle thread-pool workers from spinning")]
-    public void Thread_pool_spinning_is_off()
-    {
-        // The file the runtime reads when the node starts (GatewayProcess runs the dll beside it).
-        var path = Path.Combine(AppContext.BaseDirectory, "ActorQuotes.Gateway.runtimeconfig.json");
-        using var config = System.Text.Json.JsonDocument.Parse(File.ReadAllText(path));
-        var properties = config.RootElement.GetProperty("runtimeOptions").GetProperty("configProperties");
-
-        Assert.Equal(0, properties.GetProperty("System.Threading.ThreadPool.UnfairSemaphoreSpinLimit").GetInt32());
-    }
-
     [Theory(DisplayName = "Node settings are checked at start: roles, seeds, the public hostname")]
     [InlineData("gateway,broker", "", "127.0.0.1", "", "unknown role(s) broker")]
     [InlineData(" , ", "", "127.0.0.1", "", "Node:Roles is empty")]
