@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Per-thread CPU ticks and context switches (from /proc/<pid>/task) of B0 and the SUT, 15 s into a W1 hold.
 # usage: bench/profile-threads.sh TICKS_PER_S OUTDIR   (after bench/run.sh has published bench/.out)
-rate=$1; out=$2; mkdir -p $out
+rate=$1; out=$(realpath -m "$2"); mkdir -p "$out"
 cd "$(dirname "$0")/.."
 dotnet bench/.out/loadgen/ActorQuotes.Bench.LoadGen.dll --bin bench/.out W1 --servers B0,SUT --hold $rate > $out/run.log 2>&1 &
 runpid=$!
