@@ -51,17 +51,30 @@ public sealed class ServerProcess : IAsyncDisposable
 
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _output = new();
+    private readonly StreamWriter? _log;
+    private bool _logClosed;
+
+    /// <summary>When set, a folder where every server's output is written too, a file per process.</summary>
+    public const string LogsVariable = "AQ_BENCH_SERVER_LOGS";
 
     [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static extern int Kill(int pid, int signal);
 
     private bool Signal(int signal) => OperatingSystem.IsLinux() && !_process.HasExited && Kill(_process.Id, signal) == 0;
 
-    private ServerProcess(Process process, int port, string dataDirectory)
+    private ServerProcess(Process process, int port, string dataDirectory, string name)
     {
         _process = process;
         Port = port;
         DataDirectory = dataDirectory;
+
+        // For tracing a stall to what the servers said at that moment: every line, stamped with the wall clock.
+        if (Environment.GetEnvironmentVariable(LogsVariable) is { Length: > 0 } logs)
+        {
+            Directory.CreateDirectory(logs);
+            _log = new StreamWriter(Path.Combine(logs, $"{name}-{process.Id}.log")) { AutoFlush = true };
+        }
+
         process.OutputDataReceived += (_, e) => Keep(e.Data);
         process.ErrorDataReceived += (_, e) => Keep(e.Data);
         process.BeginOutputReadLine();
@@ -146,7 +159,7 @@ public sealed class ServerProcess : IAsyncDisposable
         }
         var process = Process.Start(start) ?? throw new InvalidOperationException("could not start " + dll);
         Running[process.Id] = process;
-        var server = new ServerProcess(process, port, dataDirectory);
+        var server = new ServerProcess(process, port, dataDirectory, Path.GetFileNameWithoutExtension(dll));
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
         while (true)
@@ -220,6 +233,15 @@ public sealed class ServerProcess : IAsyncDisposable
         }
 
         _process.Dispose();
+        if (_log is not null)
+        {
+            lock (_log)
+            {
+                _logClosed = true;
+                _log.Dispose();
+            }
+        }
+
         try
         {
             Directory.Delete(DataDirectory, recursive: true);
@@ -239,6 +261,17 @@ public sealed class ServerProcess : IAsyncDisposable
         }
 
         _output.Enqueue(line);
+        if (_log is not null)
+        {
+            lock (_log)
+            {
+                if (!_logClosed)
+                {
+                    _log.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} {line}");
+                }
+            }
+        }
+
         while (_output.Count > 200)
         {
             _output.TryDequeue(out _);

@@ -56,7 +56,10 @@ public sealed class WorkloadResult
 
     public double? DeliverySaturationUpdatesPerSecond { get; set; }
 
-    /// <summary>W1/W5: the window at 50 % of B0's W1 saturation.</summary>
+    /// <summary>
+    /// W1/W5: of the windows at half load (W1: half of B0's W1 saturation; W5: half of the single node's),
+    /// the one with the median p99; all of them are in <see cref="Steps"/> under its phase.
+    /// </summary>
     public StepResult? HalfLoad { get; set; }
 
     /// <summary>W3: RSS growth per idle socket, bytes.</summary>
