@@ -46,6 +46,10 @@ if [ $wants_w5 -eq 1 ] && [ -x "$pg_bin/initdb" ]; then
   "${as_pg[@]}" "$pg_bin/initdb" -D "$pg_root/data" -U postgres --auth=trust -E UTF8 --no-locale >/dev/null
   "${as_pg[@]}" "$pg_bin/pg_ctl" -D "$pg_root/data" -l "$pg_root/log" -w -t 30 \
      -o "-p $pg_port -c listen_addresses=127.0.0.1 -k $pg_root/sock -c max_connections=200" start >/dev/null
+  # One database per two-node lane: two clusters must not share a journal (their tickers have the same ids).
+  for db in aq_sut_2node aq_sut_2node_split; do
+    "${as_pg[@]}" "$pg_bin/createdb" -h 127.0.0.1 -p "$pg_port" -U postgres "$db"
+  done
   args+=(--postgres "Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=postgres")
 fi
 

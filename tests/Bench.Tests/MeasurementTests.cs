@@ -309,6 +309,23 @@ public sealed class ProcAndReportTests
         Assert.Contains("SUT-2node-split: p99 ms at ½ single-node sat., median window (single node) | | 61.50 (60.00) | | +1.50 ms | | added ≤ 2 ms | yes |", md);
     }
 
+    [Fact(DisplayName = "Each two-node lane gets a database of its own, named as bench/run.sh creates it")]
+    public void LaneDatabases()
+    {
+        const string server = "Host=127.0.0.1;Port=5433;Username=postgres;Database=postgres";
+        Assert.Equal("Host=127.0.0.1;Port=5433;Username=postgres;Database=aq_sut_2node", Target.DatabaseOf(server, Runner.SharedCoreCluster));
+        Assert.Equal("Host=127.0.0.1;Port=5433;Username=postgres;Database=aq_sut_2node_split", Target.DatabaseOf(server, Runner.SplitCluster));
+        Assert.Equal("Host=h;Database=aq_sut_2node", Target.DatabaseOf("Host=h", Runner.SharedCoreCluster));
+        var root = new DirectoryInfo(AppContext.BaseDirectory);
+        while (!File.Exists(Path.Combine(root.FullName, "ActorQuotes.sln")))
+        {
+            root = root.Parent ?? throw new InvalidOperationException("not inside the repository");
+        }
+
+        var script = File.ReadAllText(Path.Combine(root.FullName, "bench", "run.sh"));
+        Assert.Contains("for db in aq_sut_2node aq_sut_2node_split; do", script, StringComparison.Ordinal);
+    }
+
     [Fact(DisplayName = "The benchmark catalog is a CSV the SUT imports: header, then one row per symbol")]
     public void Catalog()
     {

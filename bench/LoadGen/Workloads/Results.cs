@@ -6,6 +6,8 @@ namespace ActorQuotes.Bench.LoadGen.Workloads;
 /// One measurement window at one offered rate. <see cref="Passed"/>: the saturation test
 /// (delivered/offered ≥ 0.99, p99 &lt; 100 ms, ingest kept up); <see cref="Delivered"/>: the same without
 /// the latency bound, which on a shared machine measures others' load as much as the server.
+/// <see cref="NeighboursCpuPercent"/>: the CPU that the other lanes' servers, idle or stopped, took during the
+/// window (percent of one core), which on a shared core is taken from the server measured.
 /// </summary>
 public sealed record StepResult(
     string Phase,
@@ -22,7 +24,8 @@ public sealed record StepResult(
     long TicksSkipped,
     double GeneratorCpuPercent,
     bool Passed,
-    bool Delivered)
+    bool Delivered,
+    double NeighboursCpuPercent = 0)
 {
     /// <summary>Server CPU time per delivered update, µs: the cost figure that machine noise hardly moves.</summary>
     public double CpuMicrosPerUpdate => DeliveredUpdatesPerSecond > 0 ? Math.Round(ServerCpuPercent / 100 / DeliveredUpdatesPerSecond * 1e6, 2) : 0;

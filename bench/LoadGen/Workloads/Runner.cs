@@ -173,8 +173,6 @@ public sealed class Runner(ServerSettings settings, Profile profile, Action<stri
         /// <summary>Every lane not yet disposed, so that a window can check that only its own server has load.</summary>
         public required HashSet<Lane> Open { get; init; }
 
-        /// <summary>Whether the lane's server may be stopped (SIGSTOP) while another lane is measured; see <see cref="QuietOthers"/>.</summary>
-        public bool Pausable { get; init; }
 
         public async ValueTask DisposeAsync()
         {
@@ -207,9 +205,6 @@ public sealed class Runner(ServerSettings settings, Profile profile, Action<stri
         var lane = new Lane
         {
             Target = target, Clients = clients, Feed = feed, Recorder = recorder, Open = _openLanes,
-
-            // W5's clusters are not stopped: a node stopped for half a minute is one its peer's failure detector downs.
-            Pausable = workload != "W5",
             Result = new WorkloadResult
             {
                 Workload = workload, Server = name, Sockets = subscriptions.Count, Symbols = symbols.Length,
@@ -524,18 +519,20 @@ public sealed class Runner(ServerSettings settings, Profile profile, Action<stri
     }
 
     /// <summary>
-    /// Runs <paramref name="lane"/>'s server and stops (SIGSTOP) every other pausable lane's. Idle servers are
+    /// Runs <paramref name="lane"/>'s server and stops (SIGSTOP) every other lane's. Idle servers are
     /// not free: with W1's 1,000 sockets open and no ticks, the SUT took about 9 % of the shared core (mostly
     /// thread-pool spinning after each wake) against B0's 1-3 %, so the server measured
     /// shared its core with its idle neighbours, unequally. Stopped, they take nothing; their sockets stay
-    /// open, and the next window's warm-up absorbs whatever they catch up on when resumed.
+    /// open, and the next window's warm-up absorbs whatever they catch up on when resumed. W5's clusters are
+    /// stopped whole (both nodes), and their failure detectors allow a 10 min pause
+    /// (<c>Node:AcceptableHeartbeatPause</c>), so neither node calls the other unreachable on resuming.
     /// </summary>
     private void QuietOthers(Lane lane)
     {
         lane.Target.Resume();
         foreach (var other in _openLanes)
         {
-            if (other != lane && other.Pausable && other.Target != lane.Target)
+            if (other != lane && other.Target != lane.Target)
             {
                 other.Target.Pause();
             }
@@ -549,6 +546,8 @@ public sealed class Runner(ServerSettings settings, Profile profile, Action<stri
         await Task.Delay(profile.Warmup, ct);
         var skipped0 = feed.Skipped;
         var cpu0 = target.CpuSeconds();
+        var neighbours = _openLanes.Select(l => l.Target).Where(t => t != target).Distinct().ToArray();
+        var neighboursCpu0 = neighbours.Sum(t => t.CpuSeconds());
         var ownCpu0 = ServerProcess.ReadCpuSeconds(Environment.ProcessId);
         var maxRss = target.RssBytes();
         var watch = Stopwatch.StartNew();
@@ -564,6 +563,7 @@ public sealed class Runner(ServerSettings settings, Profile profile, Action<stri
 
         var seconds = watch.Elapsed.TotalSeconds;
         var cpu = target.CpuSeconds() - cpu0;
+        var neighboursCpu = neighbours.Sum(t => t.CpuSeconds()) - neighboursCpu0;
         var ownCpu = ServerProcess.ReadCpuSeconds(Environment.ProcessId) - ownCpu0;
         var cpuSeconds = seconds;
 
@@ -582,10 +582,10 @@ public sealed class Runner(ServerSettings settings, Profile profile, Action<stri
         var passed = delivered99 && latency.P99Ms < MaxP99.TotalMilliseconds;
         var result = new StepResult(phase, Math.Round(ticksPerSecond, 2), Math.Round(accepted, 2), Math.Round(offered), Math.Round(delivered),
             Math.Round(ratio, 4), latency, Math.Round(cpu, 2), Math.Round(cpu / cpuSeconds * 100, 1), rss, Math.Max(maxRss, rss),
-            feed.Skipped - skipped0, Math.Round(ownCpu / cpuSeconds * 100, 1), passed, delivered99);
+            feed.Skipped - skipped0, Math.Round(ownCpu / cpuSeconds * 100, 1), passed, delivered99, Math.Round(neighboursCpu / cpuSeconds * 100, 1));
         log($"{target.Name} {phase}: {ticksPerSecond:F1} ticks/s offered, {accepted:F1} accepted, {delivered:F0} updates/s delivered " +
             $"(ratio {ratio:F3}), p50 {latency.P50Ms} ms p99 {latency.P99Ms} ms max {latency.MaxMs} ms, CPU {cpu / cpuSeconds * 100:F0} % " +
-            $"({result.CpuMicrosPerUpdate} µs/update), generator CPU {ownCpu / cpuSeconds * 100:F0} %, RSS {rss / 1048576} MiB{(passed ? string.Empty : delivered99 ? "  (p99 over 100 ms)" : "  -> saturated")}");
+            $"({result.CpuMicrosPerUpdate} µs/update), other servers' CPU {neighboursCpu / cpuSeconds * 100:F0} %, generator CPU {ownCpu / cpuSeconds * 100:F0} %, RSS {rss / 1048576} MiB{(passed ? string.Empty : delivered99 ? "  (p99 over 100 ms)" : "  -> saturated")}");
         return result;
     }
 

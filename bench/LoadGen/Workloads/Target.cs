@@ -151,8 +151,10 @@ public sealed class Target : IAsyncDisposable
             "--Feeds:Ingest:ApiKeys:0=" + ServerSettings.FeedKey,
             "--Logging:LogLevel:Default=Warning",
             "--Storage:Provider=postgresql",
-            "--Storage:ConnectionString=" + postgresConnectionString,
+            "--Storage:ConnectionString=" + DatabaseOf(postgresConnectionString, name),
             "--Node:SeedNodes:0=" + seed,
+            // The runner stops a cluster whole while another lane is measured (Runner.QuietOthers).
+            "--Node:AcceptableHeartbeatPause=00:10:00",
             .. SutArguments(data),
         ];
 
@@ -175,6 +177,15 @@ public sealed class Target : IAsyncDisposable
             throw;
         }
     }
+
+    /// <summary>
+    /// Each two-node lane's own database (bench/run.sh creates them: <c>aq_</c> and the lane's name), so two
+    /// clusters never share a journal: the connection string with its <c>Database</c> replaced.
+    /// </summary>
+    internal static string DatabaseOf(string connectionString, string lane) =>
+        string.Join(';', connectionString.Split(';', StringSplitOptions.RemoveEmptyEntries)
+            .Where(part => !part.Trim().StartsWith("Database=", StringComparison.OrdinalIgnoreCase))
+            .Append("Database=aq_" + lane.ToLowerInvariant().Replace('-', '_')));
 
     /// <summary>Opens one subscriber socket following <paramref name="symbols"/> (as fast as possible: interval 0).</summary>
     public async Task<IQuoteClient> ConnectAsync(IReadOnlyList<string> symbols, LatencyRecorder recorder, CancellationToken cancellationToken) =>

@@ -111,10 +111,21 @@ public static class AkkaSetup
     private static string ClusterHocon(NodeOptions node)
     {
         var stableAfter = (long)node.DowningStableAfter.TotalMilliseconds;
-        return $$"""
+        var hocon = $$"""
             akka.cluster.split-brain-resolver.stable-after = {{stableAfter}}ms
             akka.cluster.shutdown-after-unsuccessful-join-seed-nodes = {{(node.IsMultiNode() ? "60s" : "off")}}
             """;
+        if (node.AcceptableHeartbeatPause is { } pause)
+        {
+            var ms = (long)pause.TotalMilliseconds;
+            hocon += $$"""
+
+                akka.cluster.failure-detector.acceptable-heartbeat-pause = {{ms}}ms
+                akka.remote.watch-failure-detector.acceptable-heartbeat-pause = {{ms}}ms
+                """;
+        }
+
+        return hocon;
     }
 
     private static ShardOptions EntityShards(string role) => new()

@@ -36,6 +36,14 @@ public sealed class NodeOptions
     /// </summary>
     public TimeSpan DowningStableAfter { get; set; } = TimeSpan.FromSeconds(7);
 
+    /// <summary>
+    /// How long a peer may go unheard before this node's failure detectors (cluster membership and remote
+    /// death watch) call it unreachable. Null: Akka's defaults (3 s of pause for membership, 10 s for
+    /// watch). Raise it where nodes stall for longer without being down: a VM that is paused, or a
+    /// benchmark that stops idle nodes (bench/, W5).
+    /// </summary>
+    public TimeSpan? AcceptableHeartbeatPause { get; set; }
+
     /// <summary>The roles as a set; throws on an unknown or empty list (checked at start).</summary>
     public NodeRoles ParsedRoles() => NodeRoles.Parse(Roles);
 
@@ -103,6 +111,11 @@ public sealed class NodeOptionsValidator(Microsoft.Extensions.Options.IOptions<S
         if (options.DowningStableAfter <= TimeSpan.Zero)
         {
             failures.Add("Node:DowningStableAfter must be positive.");
+        }
+
+        if (options.AcceptableHeartbeatPause is { } pause && (pause <= TimeSpan.Zero || pause > TimeSpan.FromHours(1)))
+        {
+            failures.Add("Node:AcceptableHeartbeatPause must be more than 0 and at most 01:00:00.");
         }
 
         foreach (var seed in options.SeedNodes.Where(s => !string.IsNullOrWhiteSpace(s)))

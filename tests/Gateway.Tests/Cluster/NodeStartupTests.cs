@@ -1,6 +1,7 @@
 using System.Net;
 using ActorQuotes.Gateway.Hosting;
 using ActorQuotes.Gateway.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace ActorQuotes.Gateway.Tests.Cluster;
@@ -27,6 +28,35 @@ public sealed class NodeStartupTests
             new Dictionary<string, string> { ["Streaming:DispatcherThreads"] = "0" }));
 
         Assert.Contains("Streaming:DispatcherThreads must be between 1 and 256", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact(DisplayName = "Node:AcceptableHeartbeatPause sets both failure detectors' pause; without it Akka's defaults stand")]
+    public async Task Acceptable_heartbeat_pause_reaches_the_failure_detectors()
+    {
+        const string Membership = "akka.cluster.failure-detector.acceptable-heartbeat-pause";
+        const string Watch = "akka.remote.watch-failure-detector.acceptable-heartbeat-pause";
+        await using (var byDefault = await GatewayHost.StartAsync())
+        {
+            var config = byDefault.Services.GetRequiredService<Akka.Actor.ActorSystem>().Settings.Config;
+            Assert.Equal(TimeSpan.FromSeconds(3), config.GetTimeSpan(Membership));
+            Assert.Equal(TimeSpan.FromSeconds(10), config.GetTimeSpan(Watch));
+        }
+
+        await using var raised = await GatewayHost.StartAsync(null, "--Node:AcceptableHeartbeatPause=00:02:30");
+        var raisedConfig = raised.Services.GetRequiredService<Akka.Actor.ActorSystem>().Settings.Config;
+        Assert.Equal(TimeSpan.FromSeconds(150), raisedConfig.GetTimeSpan(Membership));
+        Assert.Equal(TimeSpan.FromSeconds(150), raisedConfig.GetTimeSpan(Watch));
+    }
+
+    [Theory(DisplayName = "A heartbeat pause of zero or over an hour is refused at start, naming the setting")]
+    [InlineData("00:00:00")]
+    [InlineData("01:00:01")]
+    public async Task Acceptable_heartbeat_pause_is_checked(string pause)
+    {
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => GatewayProcess.StartAsync(TempDirectory(),
+            new Dictionary<string, string> { ["Node:AcceptableHeartbeatPause"] = pause }));
+
+        Assert.Contains("Node:AcceptableHeartbeatPause must be more than 0 and at most 01:00:00", error.Message, StringComparison.Ordinal);
     }
 
     [Fact(DisplayName = "A second node on the same SQLite folder is refused while the first runs, and starts once the first is gone")]
