@@ -250,9 +250,14 @@ public sealed class ProcAndReportTests
         Assert.Equal(17.5, ServerProcess.ParseCpuSeconds(stat), 6);
     }
 
-    [Fact(DisplayName = "RSS is VmRSS from /proc/<pid>/status, in bytes")]
-    public void RssFromStatus() =>
-        Assert.Equal(123456L * 1024, ServerProcess.ParseRssBytes("Name:\tdotnet\nVmPeak:\t 999 kB\nVmRSS:\t  123456 kB\nThreads:\t31\n"));
+    [Fact(DisplayName = "RSS is VmRSS from /proc/<pid>/status, in bytes, and the thread count is Threads")]
+    public void RssFromStatus()
+    {
+        const string Status = "Name:\tdotnet\nVmPeak:\t 999 kB\nVmRSS:\t  123456 kB\nThreads:\t31\n";
+        Assert.Equal(123456L * 1024, ServerProcess.ParseRssBytes(Status));
+        Assert.Equal(31, ServerProcess.ParseStatusField(Status, "Threads:"));
+        Assert.Equal(0, ServerProcess.ParseStatusField("Name:\tdotnet\n", "Threads:"));
+    }
 
     [Fact(DisplayName = "The live process's own figures are readable")]
     public void OwnProcess()

@@ -141,19 +141,19 @@ public static class Report
         md.AppendLine();
         md.AppendLine("Every window:");
         md.AppendLine();
-        md.AppendLine("| workload | server | phase | ticks/s offered | accepted | updates/s offered | delivered | ratio | p50 ms | p99 ms | p99.9 ms | max ms | server CPU % | µs/update | other servers' CPU % | generator CPU % | RSS MiB | pass (≥0.99, p99<100) | delivered ≥ 0.99 |");
-        md.AppendLine("| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |");
+        md.AppendLine("| workload | server | phase | ticks/s offered | accepted | updates/s offered | delivered | ratio | p50 ms | p99 ms | p99.9 ms | max ms | server CPU % | µs/update | other servers' CPU % | generator CPU % | RSS MiB | threads | pass (≥0.99, p99<100) | delivered ≥ 0.99 |");
+        md.AppendLine("| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |");
         foreach (var result in run.Results)
         {
             foreach (var s in result.Steps)
             {
                 md.AppendLine(CultureInfo.InvariantCulture,
-                    $"| {result.Workload} | {result.Server} | {s.Phase} | {s.TargetTicksPerSecond:F1} | {s.AcceptedTicksPerSecond:F1} | {s.OfferedUpdatesPerSecond:F0} | {s.DeliveredUpdatesPerSecond:F0} | {s.DeliveryRatio:F3} | {s.Latency.P50Ms:F2} | {s.Latency.P99Ms:F2} | {s.Latency.P999Ms:F2} | {s.Latency.MaxMs:F1} | {s.ServerCpuPercent:F0} | {s.CpuMicrosPerUpdate:F2} | {s.NeighboursCpuPercent:F0} | {s.GeneratorCpuPercent:F0} | {s.ServerRssBytes / 1048576.0:F0} | {(s.Passed ? "yes" : "no")} | {(s.Delivered ? "yes" : "no")} |");
+                    $"| {result.Workload} | {result.Server} | {s.Phase} | {s.TargetTicksPerSecond:F1} | {s.AcceptedTicksPerSecond:F1} | {s.OfferedUpdatesPerSecond:F0} | {s.DeliveredUpdatesPerSecond:F0} | {s.DeliveryRatio:F3} | {s.Latency.P50Ms:F2} | {s.Latency.P99Ms:F2} | {s.Latency.P999Ms:F2} | {s.Latency.MaxMs:F1} | {s.ServerCpuPercent:F0} | {s.CpuMicrosPerUpdate:F2} | {s.NeighboursCpuPercent:F0} | {s.GeneratorCpuPercent:F0} | {s.ServerRssBytes / 1048576.0:F0} | {s.ServerThreads} | {(s.Passed ? "yes" : "no")} | {(s.Delivered ? "yes" : "no")} |");
             }
 
             foreach (var note in result.Notes)
             {
-                md.AppendLine(CultureInfo.InvariantCulture, $"| {result.Workload} | {result.Server} | note: {note} | | | | | | | | | | | | | | | | |");
+                md.AppendLine(CultureInfo.InvariantCulture, $"| {result.Workload} | {result.Server} | note: {note} | | | | | | | | | | | | | | | | | |");
             }
         }
 

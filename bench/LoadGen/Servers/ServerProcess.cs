@@ -207,16 +207,22 @@ public sealed class ServerProcess : IAsyncDisposable
         return (utime + stime) / ClockTicksPerSecond;
     }
 
+    /// <summary>The process's threads now (/proc/&lt;pid&gt;/status Threads).</summary>
+    public int Threads() => (int)ParseStatusField(File.ReadAllText($"/proc/{Pid}/status"), "Threads:");
+
     public static long ReadRssBytes(int pid) => ParseRssBytes(File.ReadAllText($"/proc/{pid}/status"));
 
-    public static long ParseRssBytes(string status)
+    public static long ParseRssBytes(string status) => ParseStatusField(status, "VmRSS:") * 1024;
+
+    /// <summary>The number after <paramref name="field"/> in /proc/&lt;pid&gt;/status (units dropped), or 0.</summary>
+    public static long ParseStatusField(string status, string field)
     {
         foreach (var line in status.Split('\n'))
         {
-            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+            if (line.StartsWith(field, StringComparison.Ordinal))
             {
-                var kb = line["VmRSS:".Length..].Trim().Split(' ')[0];
-                return long.Parse(kb, CultureInfo.InvariantCulture) * 1024;
+                var value = line[field.Length..].Trim().Split(' ')[0];
+                return long.Parse(value, CultureInfo.InvariantCulture);
             }
         }
 

@@ -8,6 +8,8 @@ namespace ActorQuotes.Bench.LoadGen.Workloads;
 /// the latency bound, which on a shared machine measures others' load as much as the server.
 /// <see cref="NeighboursCpuPercent"/>: the CPU that the other lanes' servers, idle or stopped, took during the
 /// window (percent of one core), which on a shared core is taken from the server measured.
+/// <see cref="ServerThreads"/>: the server's threads at the window's end (a thread pool grown by an overload
+/// stays grown for a while, and every runnable thread takes turns on the core).
 /// </summary>
 public sealed record StepResult(
     string Phase,
@@ -25,7 +27,8 @@ public sealed record StepResult(
     double GeneratorCpuPercent,
     bool Passed,
     bool Delivered,
-    double NeighboursCpuPercent = 0)
+    double NeighboursCpuPercent = 0,
+    int ServerThreads = 0)
 {
     /// <summary>Server CPU time per delivered update, µs: the cost figure that machine noise hardly moves.</summary>
     public double CpuMicrosPerUpdate => DeliveredUpdatesPerSecond > 0 ? Math.Round(ServerCpuPercent / 100 / DeliveredUpdatesPerSecond * 1e6, 2) : 0;

@@ -582,10 +582,10 @@ public sealed class Runner(ServerSettings settings, Profile profile, Action<stri
         var passed = delivered99 && latency.P99Ms < MaxP99.TotalMilliseconds;
         var result = new StepResult(phase, Math.Round(ticksPerSecond, 2), Math.Round(accepted, 2), Math.Round(offered), Math.Round(delivered),
             Math.Round(ratio, 4), latency, Math.Round(cpu, 2), Math.Round(cpu / cpuSeconds * 100, 1), rss, Math.Max(maxRss, rss),
-            feed.Skipped - skipped0, Math.Round(ownCpu / cpuSeconds * 100, 1), passed, delivered99, Math.Round(neighboursCpu / cpuSeconds * 100, 1));
+            feed.Skipped - skipped0, Math.Round(ownCpu / cpuSeconds * 100, 1), passed, delivered99, Math.Round(neighboursCpu / cpuSeconds * 100, 1), target.Threads());
         log($"{target.Name} {phase}: {ticksPerSecond:F1} ticks/s offered, {accepted:F1} accepted, {delivered:F0} updates/s delivered " +
             $"(ratio {ratio:F3}), p50 {latency.P50Ms} ms p99 {latency.P99Ms} ms max {latency.MaxMs} ms, CPU {cpu / cpuSeconds * 100:F0} % " +
-            $"({result.CpuMicrosPerUpdate} µs/update), other servers' CPU {neighboursCpu / cpuSeconds * 100:F0} %, generator CPU {ownCpu / cpuSeconds * 100:F0} %, RSS {rss / 1048576} MiB{(passed ? string.Empty : delivered99 ? "  (p99 over 100 ms)" : "  -> saturated")}");
+            $"({result.CpuMicrosPerUpdate} µs/update), other servers' CPU {neighboursCpu / cpuSeconds * 100:F0} %, generator CPU {ownCpu / cpuSeconds * 100:F0} %, RSS {rss / 1048576} MiB, {result.ServerThreads} threads{(passed ? string.Empty : delivered99 ? "  (p99 over 100 ms)" : "  -> saturated")}");
         return result;
     }
 

@@ -104,6 +104,9 @@ public sealed class Target : IAsyncDisposable
 
     public long RssBytes() => _processes.Sum(p => p.RssBytes());
 
+    /// <summary>Threads of all the target's processes now.</summary>
+    public int Threads() => _processes.Sum(p => p.Threads());
+
     public static async Task<Target> StartAsync(ServerKind kind, ServerSettings settings, CancellationToken cancellationToken)
     {
         var data = Directory.CreateTempSubdirectory("aq-bench-").FullName;
