@@ -41,6 +41,7 @@ public sealed class LatencyRecorder
 
     private readonly LongConcurrentHistogram _histogram = new(1, HighestMicros, 3);
     private long _frames;
+    private long _received;
     private long _windowStart;
     private long _windowEnd;
 
@@ -58,9 +59,13 @@ public sealed class LatencyRecorder
 
     public long Frames => Interlocked.Read(ref _frames);
 
+    /// <summary>Every quote frame received so far, in a window or not: it stops moving once the server has sent all it owed.</summary>
+    public long Received => Interlocked.Read(ref _received);
+
     /// <summary>Records one received quote frame whose tick was sent at <paramref name="sentUtcTicks"/>.</summary>
     public void Record(long sentUtcTicks, long receivedUtcTicks)
     {
+        Interlocked.Increment(ref _received);
         if (!Recording || sentUtcTicks < _windowStart || sentUtcTicks >= _windowEnd)
         {
             return;

@@ -515,8 +515,39 @@ public sealed class Runner(ServerSettings settings, Profile profile, Action<stri
         finally
         {
             feed.SetRate(0);
+            await DrainAsync(lane, ct);
         }
     }
+
+    /// <summary>
+    /// Waits, with the feed stopped, until the lane's sockets have received everything the server still had
+    /// queued for them (no frame for <see cref="DrainQuiet"/>; at most <see cref="DrainLimit"/>). An overloaded
+    /// window leaves frames queued in the server's output buffers and the kernel's socket buffers; a server
+    /// then stopped (SIGSTOP) while the others run kept that queue into its next window, which inherited up
+    /// to a second of latency at rates it otherwise kept up with (seventh round, docs/benchmarks.md).
+    /// </summary>
+    private static async Task DrainAsync(Lane lane, CancellationToken ct)
+    {
+        var watch = Stopwatch.StartNew();
+        var last = lane.Recorder.Received;
+        var quietSince = watch.Elapsed;
+        while (watch.Elapsed < DrainLimit)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(50), ct);
+            var now = lane.Recorder.Received;
+            if (now != last)
+            {
+                (last, quietSince) = (now, watch.Elapsed);
+            }
+            else if (watch.Elapsed - quietSince >= DrainQuiet)
+            {
+                return;
+            }
+        }
+    }
+
+    private static readonly TimeSpan DrainQuiet = TimeSpan.FromMilliseconds(300);
+    private static readonly TimeSpan DrainLimit = TimeSpan.FromSeconds(15);
 
     /// <summary>
     /// Runs <paramref name="lane"/>'s server and stops (SIGSTOP) every other lane's. Idle servers are
