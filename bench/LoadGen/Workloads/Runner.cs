@@ -521,13 +521,15 @@ public sealed class Runner(ServerSettings settings, Profile profile, Action<stri
 
     /// <summary>
     /// Waits, with the feed stopped, until the lane's sockets have received everything the server still had
-    /// queued for them (no frame for <see cref="DrainQuiet"/>; at most <see cref="DrainLimit"/>). An overloaded
+    /// queued for them (no frame for a quarter of the late-frame grace: 250 ms, 125 ms with <c>--quick</c>;
+    /// at most <see cref="DrainLimit"/>). An overloaded
     /// window leaves frames queued in the server's output buffers and the kernel's socket buffers; a server
     /// then stopped (SIGSTOP) while the others run kept that queue into its next window, which inherited up
     /// to a second of latency at rates it otherwise kept up with (seventh round, docs/benchmarks.md).
     /// </summary>
-    private static async Task DrainAsync(Lane lane, CancellationToken ct)
+    private async Task DrainAsync(Lane lane, CancellationToken ct)
     {
+        var quiet = profile.LateFrameGrace / 4;
         var watch = Stopwatch.StartNew();
         var last = lane.Recorder.Received;
         var quietSince = watch.Elapsed;
@@ -539,14 +541,13 @@ public sealed class Runner(ServerSettings settings, Profile profile, Action<stri
             {
                 (last, quietSince) = (now, watch.Elapsed);
             }
-            else if (watch.Elapsed - quietSince >= DrainQuiet)
+            else if (watch.Elapsed - quietSince >= quiet)
             {
                 return;
             }
         }
     }
 
-    private static readonly TimeSpan DrainQuiet = TimeSpan.FromMilliseconds(300);
     private static readonly TimeSpan DrainLimit = TimeSpan.FromSeconds(15);
 
     /// <summary>
