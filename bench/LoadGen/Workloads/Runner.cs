@@ -173,7 +173,6 @@ public sealed class Runner(ServerSettings settings, Profile profile, Action<stri
         /// <summary>Every lane not yet disposed, so that a window can check that only its own server has load.</summary>
         public required HashSet<Lane> Open { get; init; }
 
-
         public async ValueTask DisposeAsync()
         {
             Open.Remove(this);
