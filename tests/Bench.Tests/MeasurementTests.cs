@@ -284,7 +284,7 @@ public sealed class ProcAndReportTests
     {
         static StepResult Window(string phase, double p99) =>
             new(phase, 100, 100, 100_000, 100_000, 1, new LatencySummary(100, p99 / 2, p99, p99, p99), 1, 50, 200 << 20, 210 << 20, 0, 50, true, true);
-        // Three half-load windows per lane, as the runner measures them; the figure is the median-p99 one.
+        // Several half-load windows per lane (the runner takes five), and the figure is the median-p99 one.
         WorkloadResult W5(string server, double saturation, params double[] p99s)
         {
             var result = new WorkloadResult { Workload = "W5", Server = server, DeliverySaturationUpdatesPerSecond = saturation };
