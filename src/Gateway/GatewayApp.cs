@@ -70,6 +70,7 @@ public static class GatewayApp
         services.AddSingleton<PasswordHasher>();
         services.AddSingleton<TokenService>();
         services.AddSingleton<ActorQuotesRegions>();
+        services.AddSingleton<JournalWarmup>();
         services.AddSingleton<Streaming.SocketRegistry>();
         services.AddSingleton<Streaming.LiveSessions>();
         services.AddActorQuotesAkka();

@@ -37,7 +37,8 @@ public sealed class CrashRecoveryTests(PostgresFixture postgres) : IClassFixture
 
             await using var second = await GatewayProcess.StartAsync(data, settings);
             var response = await second.Http.SendAsync(ApiClient.Authorized(HttpMethod.Get, $"/api/v1/watchlists/{id}", token));
-            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.True(response.StatusCode == HttpStatusCode.OK,
+                $"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}\n--- restarted gateway ---\n{second.Output}");
             var watchlist = await response.ReadJson();
             Assert.Equal("Crashed", watchlist["name"]!.GetValue<string>());
             Assert.Equal(["7203", "AAPL"], watchlist["stocks"]!.AsArray().Select(s => s!["ticker_symbol"]!.GetValue<string>()));

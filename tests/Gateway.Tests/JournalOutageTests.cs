@@ -72,4 +72,56 @@ public sealed class JournalOutageTests(PostgresFixture postgres) : IClassFixture
         var history = await (await host.Http.SendAsync(ApiClient.Authorized(HttpMethod.Get, $"/api/v1/watchlists/{id}/history", token))).ReadJson();
         Assert.Equal(["created", "stock_added", "stock_added"], history["events"]!.AsArray().Select(e => e!["type"]!.GetValue<string>()));
     }
+
+    [Fact(DisplayName = "A node started while its journal is down is live but not ready; it retries its first recovery and turns ready by itself once the journal is back")]
+    public async Task Cold_start_without_journal()
+    {
+        var database = await postgres.Server.CreateDatabaseAsync("cold_start");
+        var data = Path.Combine(Path.GetTempPath(), "aq-cold-" + Guid.NewGuid().ToString("N"));
+        await postgres.Server.StopAsync();
+        try
+        {
+            await using var node = await GatewayProcess.StartAsync(
+                data,
+                new Dictionary<string, string>
+                {
+                    ["Storage:Provider"] = "postgresql",
+                    ["Storage:ConnectionString"] = database,
+                    ["Feeds:Simulated:Enabled"] = "false",
+                },
+                waitReady: false);
+
+            // The warm-up's first recovery has failed, so a ready node would be a lie.
+            await node.WaitForLineAsync(line => line.Contains("Journal warm-up: recovery attempt 1 failed", StringComparison.Ordinal))
+                .WaitAsync(TimeSpan.FromSeconds(60));
+            var unready = await node.Http.GetAsync("/health/ready");
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, unready.StatusCode);
+            Assert.Equal("Unhealthy", (await unready.ReadJson())["checks"]!["journal"]!["status"]!.GetValue<string>());
+            Assert.Equal(HttpStatusCode.OK, (await node.Http.GetAsync("/health/live")).StatusCode);
+
+            await postgres.Server.StartAgainAsync();
+
+            // Retries back off to at most 10 s apart, so a minute is ample on a loaded machine.
+            var ready = await Eventually.TrueWithin(TimeSpan.FromSeconds(60), async () =>
+                (await node.Http.GetAsync("/health/ready")).StatusCode == HttpStatusCode.OK);
+            Assert.True(ready, node.Output);
+            var journal = (await (await node.Http.GetAsync("/health/ready")).ReadJson())["checks"]!["journal"]!["description"]!.GetValue<string>();
+            Assert.Matches("^postgresql answers; the first recovery took [0-9]+ ms$", journal);
+            await node.WaitForLineAsync(line => line.Contains("Journal warm: its first recovery completed", StringComparison.Ordinal));
+
+            var (token, _) = await node.Http.RegisterAndLogin("cold_user");
+            Assert.True(await node.Http.CreateWatchlist(token, "Warm") > 0);
+        }
+        finally
+        {
+            if (!postgres.Server.IsRunning)
+            {
+                await postgres.Server.StartAgainAsync(); // for the class's other test
+            }
+            if (Directory.Exists(data))
+            {
+                Directory.Delete(data, recursive: true);
+            }
+        }
+    }
 }

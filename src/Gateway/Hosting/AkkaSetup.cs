@@ -75,6 +75,9 @@ public static class AkkaSetup
                         QuoteHubActor.Props(DistributedPubSub.Get(system).Mediator, registry.Get<TickerActor>(), StreamingOptions.Dispatcher),
                         "quote-hub"));
 
+                    // The journal's first recovery is paid now, before /health/ready says so, not by a user's request.
+                    provider.GetRequiredService<JournalWarmup>().Start(system);
+
                     if (node.SeedNodes.All(string.IsNullOrWhiteSpace))
                     {
                         // A cluster of one: this node is its own seed (its port may be chosen by the OS).

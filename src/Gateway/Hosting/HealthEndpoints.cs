@@ -89,8 +89,10 @@ internal sealed class ClusterMemberCheck(ActorSystem system) : IHealthCheck
 /// <summary>
 /// Opens a connection to the journal's database and runs <c>SELECT 1</c>. The probe's connections are not
 /// pooled, so it never hands the journal a connection a database restart left broken, nor takes one from it.
+/// Until the node's <see cref="JournalWarmup"/> has recovered its probe, the database may answer but the node
+/// is not ready: the first entity to recover would pay the journal's start-up.
 /// </summary>
-internal sealed class JournalDatabaseCheck(IOptions<StorageOptions> storage) : IHealthCheck
+internal sealed class JournalDatabaseCheck(IOptions<StorageOptions> storage, JournalWarmup warmup) : IHealthCheck
 {
     private readonly string _connectionString = Unpooled(storage.Value);
 
@@ -113,7 +115,9 @@ internal sealed class JournalDatabaseCheck(IOptions<StorageOptions> storage) : I
             await using var command = connection.CreateCommand();
             command.CommandText = "SELECT 1";
             await command.ExecuteScalarAsync(cancellationToken);
-            return HealthCheckResult.Healthy($"{storage.Value.Provider} answers");
+            return warmup.Elapsed is { } warm
+                ? HealthCheckResult.Healthy($"{storage.Value.Provider} answers; the first recovery took {(long)warm.TotalMilliseconds} ms")
+                : HealthCheckResult.Unhealthy($"{storage.Value.Provider} answers; the first recovery has not completed yet");
         }
         catch (Exception e) when (e is DbException or InvalidOperationException or TimeoutException or OperationCanceledException)
         {

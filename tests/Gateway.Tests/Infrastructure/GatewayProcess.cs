@@ -59,7 +59,8 @@ public sealed partial class GatewayProcess : IAsyncDisposable
         string dataDirectory,
         IReadOnlyDictionary<string, string>? settings = null,
         CancellationToken ct = default,
-        IReadOnlyDictionary<string, string?>? environment = null)
+        IReadOnlyDictionary<string, string?>? environment = null,
+        bool waitReady = true)
     {
         var startInfo = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
         {
@@ -95,7 +96,11 @@ public sealed partial class GatewayProcess : IAsyncDisposable
         {
             var port = await listening.Task.WaitAsync(StartTimeout, ct);
             var started = new GatewayProcess(process, lines, port);
-            await started.WaitReadyAsync(ct);
+            if (waitReady)
+            {
+                await started.WaitReadyAsync(ct);
+            }
+
             return started;
         }
         catch (Exception e) when (e is TimeoutException or InvalidOperationException)

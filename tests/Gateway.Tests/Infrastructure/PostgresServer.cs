@@ -80,7 +80,9 @@ public sealed class PostgresServer : IAsyncDisposable
     /// <summary>Creates an empty database and returns its connection string.</summary>
     public async Task<string> CreateDatabaseAsync(string name, CancellationToken ct = default)
     {
-        await using var connection = new NpgsqlConnection(ConnectionString());
+        // Unpooled: a pooled connection may predate a StopAsync of this server and be dead.
+        var admin = new NpgsqlConnectionStringBuilder(ConnectionString()) { Pooling = false }.ConnectionString;
+        await using var connection = new NpgsqlConnection(admin);
         await connection.OpenAsync(ct);
         await using var command = connection.CreateCommand();
         command.CommandText = $"CREATE DATABASE \"{name.Replace("\"", "\"\"", StringComparison.Ordinal)}\"";
@@ -94,6 +96,9 @@ public sealed class PostgresServer : IAsyncDisposable
         await RunPostgresAsync("pg_ctl", ["-D", DataDirectory, "stop", "-m", "immediate", "-w"], CancellationToken.None);
         _running = false;
     }
+
+    /// <summary>Whether the server is running: started, and not stopped since.</summary>
+    public bool IsRunning => _running;
 
     /// <summary>Starts the server again on the same port and data, returning once it accepts connections.</summary>
     public Task StartAgainAsync() => StartServerAsync(CancellationToken.None);
