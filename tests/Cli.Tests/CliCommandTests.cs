@@ -2,6 +2,7 @@ using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json.Nodes;
 using ActorQuotes.Gateway.Tests;
+using ActorQuotes.Gateway.Tests.Infrastructure;
 
 namespace ActorQuotes.Cli.Tests;
 
@@ -254,10 +255,18 @@ public sealed class CliCommandTests(AdminNodeFixture fixture)
                 await Ingest($$"""[{"ticker_symbol":"9984","price":{{(price + step).ToString(System.Globalization.CultureInfo.InvariantCulture)}}}]""");
             }
 
-            var list = await Aq.Run(Node, "sessions", "list", "--json");
+            // An ingest is answered once the ticker has the tick; its way on to the session (pub-sub, the node's
+            // fan-out) is asynchronous, so the count is read until the third quote has arrived.
+            JsonNode? session = null;
+            Assert.True(await Eventually.TrueWithin(TimeSpan.FromSeconds(20), async () =>
+            {
+                var list = await Aq.Run(Node, "sessions", "list", "--json");
+                session = list.Json["sessions"]!.AsArray().Single(s => s!["username"]!.GetValue<string>() == username)!;
+                return session["conflated"]!.GetValue<long>() >= 2;
+            }), session?.ToJsonString());
+            Assert.NotNull(session);
             var after = PrometheusText.Parse((await Aq.Run(Node, "metrics")).Out);
 
-            var session = list.Json["sessions"]!.AsArray().Single(s => s!["username"]!.GetValue<string>() == username)!;
             Assert.Equal(("quotes", 2L), (session["stream"]!.GetValue<string>(), session["conflated"]!.GetValue<long>()));
             Assert.Equal(2, session["frames_sent"]!.GetValue<long>()); // subscribed, first quote
             Assert.Equal(["9984"], session["symbols"]!.AsArray().Select(x => x!.GetValue<string>()));

@@ -79,6 +79,7 @@ public sealed class AccountActor : ReceivePersistentActor
 
     protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
     {
+        Context.Parent.Tell(JournalFailed.Instance); // first, so the host has stopped forwarding before the caller retries
         _awaitingWrite?.Tell(new AccountCommandRejected(_state.Username, AccountRejection.Unavailable,
             "the journal is unavailable; nothing was changed"));
         base.OnPersistFailure(cause, @event, sequenceNr);

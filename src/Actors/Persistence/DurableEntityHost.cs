@@ -33,6 +33,7 @@ public sealed class DurableEntityHost : ReceiveActor, IWithTimers, IWithUnbounde
     private bool _recovered;
     private int _recoveryRetries;
     private bool _stopping;
+    private bool _restartDue;
 
     /// <param name="journalProps">The persistent actor; it must tell its parent <see cref="JournaledState"/>.</param>
     /// <param name="answerFromState">A read answered from the last state, or null if the message is not a read.</param>
@@ -75,6 +76,8 @@ public sealed class DurableEntityHost : ReceiveActor, IWithTimers, IWithUnbounde
             }
         });
         Receive<Terminated>(t => t.ActorRef.Equals(_journal), _ => JournalDied());
+        // The child's write failed and it is stopping: from now on it answers nothing, so neither may it be sent anything.
+        Receive<JournalFailed>(_ => GoUnavailable());
         Receive<RestartJournal>(_ =>
         {
             if (_journal is null)
@@ -105,21 +108,49 @@ public sealed class DurableEntityHost : ReceiveActor, IWithTimers, IWithUnbounde
         });
     }
 
-    /// <summary>No child: answer reads from memory, refuse the rest, and try the journal again later.</summary>
+    /// <summary>
+    /// No working child: answer reads from memory, refuse the rest, and try the journal again later. A child
+    /// whose write failed may still be stopping; the next one starts only once it has stopped.
+    /// </summary>
     private void Unavailable()
     {
         Receive<RestartJournal>(_ =>
         {
-            StartJournal();
-            Become(WithJournal);
+            if (_journal is null)
+            {
+                StartJournal();
+                Become(WithJournal);
+            }
+            else
+            {
+                _restartDue = true;
+            }
         });
         Receive<JournaledState>(s => _state = s.State);
-        Receive<Terminated>(_ => { });
+        Receive<JournalFailed>(_ => { });
+        Receive<Terminated>(t =>
+        {
+            if (!t.ActorRef.Equals(_journal))
+            {
+                return;
+            }
+
+            _journal = null;
+            if (_stopping)
+            {
+                Context.Stop(Self); // passivating when the write failed: the child's stop was what the host waited for
+            }
+            else if (_restartDue)
+            {
+                StartJournal();
+                Become(WithJournal);
+            }
+        });
         ReceiveAny(message =>
         {
             if (message.Equals(_stopMessage))
             {
-                Context.Stop(Self);
+                Context.Stop(Self); // a failed child still stopping goes with it
                 return;
             }
 
@@ -130,6 +161,7 @@ public sealed class DurableEntityHost : ReceiveActor, IWithTimers, IWithUnbounde
     private void StartJournal()
     {
         _recovered = false;
+        _restartDue = false;
         _journal = Context.Watch(Context.ActorOf(_journalProps, "journal"));
     }
 
@@ -141,18 +173,23 @@ public sealed class DurableEntityHost : ReceiveActor, IWithTimers, IWithUnbounde
             return;
         }
 
+        _journal = null;
         // Only an entity with nothing in memory waits: one that has state answers reads from it at once.
         if (!_recovered && _state is null && _recoveryRetries < RecoveryRetries)
         {
             _recoveryRetries++;
-            _journal = null;
             Timers.StartSingleTimer("restart", RestartJournal.Instance, TimeSpan.FromMilliseconds(200));
             return;
         }
 
+        GoUnavailable();
+    }
+
+    /// <summary>Serve from memory; the journal is tried again after the backoff (a failed child may still be stopping).</summary>
+    private void GoUnavailable()
+    {
         _recoveryRetries = 0;
-        _log.Warning("Journal of {0} stopped (write or recovery failed); serving reads from memory, retrying in {1}", Self.Path.Name, _backoff);
-        _journal = null;
+        _log.Warning("Journal of {0} failed (a write or its recovery); serving reads from memory, retrying in {1}", Self.Path.Name, _backoff);
         Become(Unavailable);
         // Whatever waited for recovery gets its answer now rather than a timeout.
         Stash.UnstashAll();

@@ -69,6 +69,7 @@ public sealed class WatchlistActor : ReceivePersistentActor
 
     protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
     {
+        Context.Parent.Tell(JournalFailed.Instance); // first, so the host has stopped forwarding before the caller retries
         // Akka stops this actor next; the caller hears it now instead of timing out.
         _awaitingWrite?.Tell(new WatchlistCommandRejected(_state.WatchlistId, WatchlistRejection.Unavailable,
             "the journal is unavailable; nothing was changed"));
