@@ -48,13 +48,17 @@ public sealed class Runner(ServerSettings settings, Profile profile, Action<stri
     private double? _halfLoadTicks;
 
     /// <summary>
-    /// Profiling aid (<c>--hold RATE</c>): instead of W1's ramp, each server in turn is held at this many
+    /// Profiling aid (<c>--hold RATE</c>). In W1, instead of the ramp, each server in turn is held at this many
     /// ticks/s for <see cref="HoldFor"/>, its pid logged first, so that dotnet-counters or dotnet-trace can
-    /// be attached to exactly one loaded server.
+    /// be attached to exactly one loaded server. In W2, instead of the ramp, <see cref="HoldRounds"/> rounds
+    /// of one window per server in turn at this rate, each window logged: how often each server has a slow
+    /// window at the same load.
     /// </summary>
     public double? HoldTicksPerSecond { get; init; }
 
     public TimeSpan HoldFor { get; init; } = TimeSpan.FromSeconds(30);
+
+    public int HoldRounds { get; init; } = 10;
 
     public async Task RunAsync(RunResult run, IReadOnlyCollection<string> workloads, IReadOnlyList<ServerKind> servers,
         Func<CancellationToken, Task<string>>? postgres, CancellationToken cancellationToken)
@@ -355,7 +359,24 @@ public sealed class Runner(ServerSettings settings, Profile profile, Action<stri
                 lanes.Add(await OpenLaneAsync(target, "W2", symbols, subscriptions, ct));
             }
 
-            await RampAsync(lanes, subscriptions.Sum(s => s.Count) / (double)symbols.Length, ct);
+            if (HoldTicksPerSecond is { } hold)
+            {
+                for (var round = 1; round <= HoldRounds; round++)
+                {
+                    foreach (var lane in lanes)
+                    {
+                        var window = await MeasureAsync(lane, hold, $"hold {round}", ct);
+                        lane.Result.Steps.Add(window);
+                        log($"HOLD {lane.Target.Name} round {round}: p50 {window.Latency.P50Ms} p99 {window.Latency.P99Ms} max {window.Latency.MaxMs} ms, " +
+                            $"delivered {window.DeliveryRatio}, cpu {window.ServerCpuPercent} %, generator {window.GeneratorCpuPercent} %, threads {window.ServerThreads}");
+                    }
+                }
+            }
+            else
+            {
+                await RampAsync(lanes, subscriptions.Sum(s => s.Count) / (double)symbols.Length, ct);
+            }
+
             run.Results.AddRange(lanes.Select(l => l.Result));
         }
         finally
