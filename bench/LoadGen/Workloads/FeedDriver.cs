@@ -32,6 +32,7 @@ public sealed class FeedDriver : IAsyncDisposable
     private long _accepted;
     private long _rejected;
     private long _skipped;
+    private readonly HdrHistogram.LongConcurrentHistogram _ackMicros = new(1, LatencyRecorder.HighestMicros, 3);
     private long _windowStart = long.MaxValue;
     private long _windowEnd = long.MaxValue;
     private long _windowAccepted;
@@ -85,9 +86,16 @@ public sealed class FeedDriver : IAsyncDisposable
     /// <summary>Updates those ticks owe the subscribers: the sum of their symbols' subscriber counts.</summary>
     public long WindowUpdates => Interlocked.Read(ref _windowUpdates);
 
+    /// <summary>
+    /// How long the server took to acknowledge the window's batches, from the send to the ack: the ingest
+    /// path alone (for the SUT, until every tick's ticker has taken it), without the fan-out to sockets.
+    /// </summary>
+    public LatencySummary AckSummary() => LatencySummary.From(_ackMicros.Copy());
+
     /// <summary>From now on, counts the ticks stamped in [start, end) (UTC ticks).</summary>
     public void OpenWindow(long startUtcTicks, long endUtcTicks)
     {
+        _ackMicros.Reset();
         Interlocked.Exchange(ref _windowAccepted, 0);
         Interlocked.Exchange(ref _windowUpdates, 0);
         Interlocked.Exchange(ref _windowStart, startUtcTicks);
@@ -265,8 +273,10 @@ public sealed class FeedDriver : IAsyncDisposable
         }
 
         buffer.Write("]"u8);
+        var sent = Stopwatch.GetTimestamp();
         await _feeds[feed].SendTextAsync(buffer.WrittenMemory, cancellationToken);
         var ack = await _acks[feed].Reader.ReadAsync(cancellationToken);
+        var ackMicros = (long)Stopwatch.GetElapsedTime(sent).TotalMicroseconds;
         var accepted = ReadAccepted(ack);
         if (accepted < 0)
         {
@@ -284,6 +294,7 @@ public sealed class FeedDriver : IAsyncDisposable
         Interlocked.Add(ref _rejected, count - accepted);
         if (now.Ticks >= Interlocked.Read(ref _windowStart) && now.Ticks < Interlocked.Read(ref _windowEnd))
         {
+            _ackMicros.RecordValue(Math.Clamp(ackMicros, 1, LatencyRecorder.HighestMicros));
             Interlocked.Add(ref _windowAccepted, accepted);
             Interlocked.Add(ref _windowUpdates, accepted == count ? updates : updates * accepted / count);
         }

@@ -367,7 +367,9 @@ public sealed class Runner(ServerSettings settings, Profile profile, Action<stri
                     {
                         var window = await MeasureAsync(lane, hold, $"hold {round}", ct);
                         lane.Result.Steps.Add(window);
+                        var ack = lane.Feed.AckSummary();
                         log($"HOLD {lane.Target.Name} round {round}: p50 {window.Latency.P50Ms} p99 {window.Latency.P99Ms} max {window.Latency.MaxMs} ms, " +
+                            $"ingest ack p50 {ack.P50Ms} p99 {ack.P99Ms} max {ack.MaxMs} ms ({ack.Count} batches), " +
                             $"delivered {window.DeliveryRatio}, cpu {window.ServerCpuPercent} %, generator {window.GeneratorCpuPercent} %, threads {window.ServerThreads}");
                     }
                 }
