@@ -245,7 +245,7 @@ public sealed class Runner(ServerSettings settings, Profile profile, Action<stri
                     var window = await MeasureAsync(lane, hold, "hold", ct);
                     lane.Result.Steps.Add(window);
                     run.Results.Add(lane.Result);
-                    log($"HOLD {lane.Target.Name} done");
+                    LogHoldWindow(lane, window, "done");
                 }
 
                 return;
@@ -367,10 +367,7 @@ public sealed class Runner(ServerSettings settings, Profile profile, Action<stri
                     {
                         var window = await MeasureAsync(lane, hold, $"hold {round}", ct);
                         lane.Result.Steps.Add(window);
-                        var ack = lane.Feed.AckSummary();
-                        log($"HOLD {lane.Target.Name} round {round}: p50 {window.Latency.P50Ms} p99 {window.Latency.P99Ms} max {window.Latency.MaxMs} ms, " +
-                            $"ingest ack p50 {ack.P50Ms} p99 {ack.P99Ms} max {ack.MaxMs} ms ({ack.Count} batches), " +
-                            $"delivered {window.DeliveryRatio}, cpu {window.ServerCpuPercent} %, generator {window.GeneratorCpuPercent} %, threads {window.ServerThreads}");
+                        LogHoldWindow(lane, window, $"round {round}");
                     }
                 }
             }
@@ -388,6 +385,15 @@ public sealed class Runner(ServerSettings settings, Profile profile, Action<stri
                 await lane.DisposeAsync();
             }
         }
+    }
+
+    /// <summary>A held window's latency beside its ingest acks' (send to ack), which tells a queue before the tickers from one after.</summary>
+    private void LogHoldWindow(Lane lane, StepResult window, string label)
+    {
+        var ack = lane.Feed.AckSummary();
+        log($"HOLD {lane.Target.Name} {label}: p50 {window.Latency.P50Ms} p99 {window.Latency.P99Ms} max {window.Latency.MaxMs} ms, " +
+            $"ingest ack p50 {ack.P50Ms} p99 {ack.P99Ms} max {ack.MaxMs} ms ({ack.Count} batches), " +
+            $"delivered {window.DeliveryRatio}, cpu {window.ServerCpuPercent} %, generator {window.GeneratorCpuPercent} %, threads {window.ServerThreads}");
     }
 
     /// <summary>Half the saturation rate; the delivery-only saturation when no window met the latency bound.</summary>
