@@ -14,11 +14,7 @@ public sealed class DurableEntityHostTests(ITestOutputHelper output) : ActorQuot
     {
         var incarnations = CreateTestProbe();
         var started = new StrongBox<int>();
-        var host = Sys.ActorOf(DurableEntityHost.Props(
-            Props.Create(() => new ScriptedJournal(incarnations.Ref, started)),
-            answerFromState: (state, message) => message is "read" ? $"state {state}" : null,
-            unavailable: _ => "unavailable",
-            stopMessage: "stop"));
+        var host = StartHost(Props.Create(() => new ScriptedJournal(incarnations.Ref, started)));
 
         // The first incarnation recovers "v1"; a write then fails (the child stops, as Akka stops a
         // persistent actor whose write failed), and the host restarts it after its backoff.
@@ -41,11 +37,7 @@ public sealed class DurableEntityHostTests(ITestOutputHelper output) : ActorQuot
     {
         var incarnations = CreateTestProbe();
         var started = new StrongBox<int>();
-        var host = Sys.ActorOf(DurableEntityHost.Props(
-            Props.Create(() => new SlowlyFailingJournal(incarnations.Ref, started)),
-            answerFromState: (state, message) => message is "read" ? $"state {state}" : null,
-            unavailable: _ => "unavailable",
-            stopMessage: "stop"));
+        var host = StartHost(Props.Create(() => new SlowlyFailingJournal(incarnations.Ref, started)));
         var first = await incarnations.ExpectMsgAsync<IActorRef>(Wait);
 
         host.Tell("write", TestActor);
@@ -64,6 +56,13 @@ public sealed class DurableEntityHostTests(ITestOutputHelper output) : ActorQuot
         host.Tell("read", TestActor);
         await ExpectMsgAsync("state v1 (incarnation 2)", Wait);
     }
+
+    /// <summary>A host that answers "read" from its last state as "state …", and refuses everything else "unavailable".</summary>
+    private IActorRef StartHost(Props journal) => Sys.ActorOf(DurableEntityHost.Props(
+        journal,
+        answerFromState: (state, message) => message is "read" ? $"state {state}" : null,
+        unavailable: _ => "unavailable",
+        stopMessage: "stop"));
 
     /// <summary>
     /// The first incarnation recovers "v1", and its first write fails: it tells its host
