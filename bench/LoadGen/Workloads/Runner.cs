@@ -260,17 +260,9 @@ public sealed class Runner(ServerSettings settings, Profile profile, Action<stri
                 // window with the median p99. One window per server moved a p99 comparison by 10-20 % on this
                 // shared machine, more than W5's 2 ms target; the rounds also spread the machine's own swings
                 // over every server alike.
-                var windows = lanes.ToDictionary(l => l, _ => new List<StepResult>());
-                for (var w = 0; w < profile.LatencyWindows; w++)
-                {
-                    foreach (var lane in lanes)
-                    {
-                        var half = workload == "W5" ? HalfOf(lanes[0].Result) : _halfLoadTicks ?? HalfOf(lane.Result);
-                        var window = await MeasureAsync(lane, half, workload == "W5" ? "half of SUT-1node saturation" : "half of B0 saturation", ct);
-                        lane.Result.Steps.Add(window);
-                        windows[lane].Add(window);
-                    }
-                }
+                var windows = await RoundsAsync(lanes, profile.LatencyWindows,
+                    lane => workload == "W5" ? HalfOf(lanes[0].Result) : _halfLoadTicks ?? HalfOf(lane.Result),
+                    _ => workload == "W5" ? "half of SUT-1node saturation" : "half of B0 saturation", ct);
 
                 foreach (var lane in lanes)
                 {
@@ -361,15 +353,8 @@ public sealed class Runner(ServerSettings settings, Profile profile, Action<stri
 
             if (HoldTicksPerSecond is { } hold)
             {
-                for (var round = 1; round <= HoldRounds; round++)
-                {
-                    foreach (var lane in lanes)
-                    {
-                        var window = await MeasureAsync(lane, hold, $"hold {round}", ct);
-                        lane.Result.Steps.Add(window);
-                        LogHoldWindow(lane, window, $"round {round}");
-                    }
-                }
+                await RoundsAsync(lanes, HoldRounds, _ => hold, round => $"hold {round}", ct,
+                    (lane, window, round) => LogHoldWindow(lane, window, $"round {round}"));
             }
             else
             {
@@ -385,6 +370,28 @@ public sealed class Runner(ServerSettings settings, Profile profile, Action<stri
                 await lane.DisposeAsync();
             }
         }
+    }
+
+    /// <summary>
+    /// Rounds (numbered from 1) of one window per lane in turn, each at its lane's rate, so the machine's own
+    /// swings fall on every server alike. Every window joins its lane's steps; returned per lane as well.
+    /// </summary>
+    private async Task<Dictionary<Lane, List<StepResult>>> RoundsAsync(IReadOnlyList<Lane> lanes, int rounds, Func<Lane, double> rate,
+        Func<int, string> phase, CancellationToken ct, Action<Lane, StepResult, int>? measured = null)
+    {
+        var windows = lanes.ToDictionary(l => l, _ => new List<StepResult>());
+        for (var round = 1; round <= rounds; round++)
+        {
+            foreach (var lane in lanes)
+            {
+                var window = await MeasureAsync(lane, rate(lane), phase(round), ct);
+                lane.Result.Steps.Add(window);
+                windows[lane].Add(window);
+                measured?.Invoke(lane, window, round);
+            }
+        }
+
+        return windows;
     }
 
     /// <summary>A held window's latency beside its ingest acks' (send to ack), which tells a queue before the tickers from one after.</summary>

@@ -15,10 +15,7 @@ public sealed class JournalProbeActor : ReceivePersistentActor
 
     public JournalProbeActor()
     {
-        Command<ProbeJournal>(_ =>
-        {
-            Sender.Tell(new JournalProbeRecovered(LastSequenceNr));
-        });
+        Command<ProbeJournal>(_ => Sender.Tell(JournalProbeRecovered.Instance));
     }
 
     public override string PersistenceId => ProbePersistenceId;
@@ -36,5 +33,12 @@ public sealed class ProbeJournal
     }
 }
 
-/// <summary>The probe recovered; nothing writes to its id, so the sequence number is 0.</summary>
-public sealed record JournalProbeRecovered(long LastSequenceNr);
+/// <summary>The probe has recovered.</summary>
+public sealed class JournalProbeRecovered
+{
+    public static readonly JournalProbeRecovered Instance = new();
+
+    private JournalProbeRecovered()
+    {
+    }
+}
