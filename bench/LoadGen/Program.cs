@@ -17,7 +17,7 @@ var options = Args.Parse(args);
 if (options is null)
 {
     Console.Error.WriteLine("usage: LoadGen [all|W1..W5 ...] [--quick] [--servers B0,SUT,B1] [--bin DIR] [--out DIR] " +
-                            "[--server-cpus LIST] [--generator-cpus LIST] [--postgres CONNECTION_STRING] [--hold TICKS_PER_S] " +
+                            "[--server-cpus LIST] [--generator-cpus LIST] [--postgres CONNECTION_STRING] [--hold TICKS_PER_S] [--hold-for SECONDS] " +
                             "[--sut-env NAME=VALUE ...] [--baseline-env NAME=VALUE ...]");
     return 2;
 }
@@ -51,7 +51,7 @@ var run = new RunResult
 var profile = options.Quick ? Profile.Quick : Profile.Full;
 var csv = BenchCatalog.WriteCsv(Path.Combine(Path.GetTempPath(), $"aq-bench-companies-{Environment.ProcessId}.csv"), profile.W2Symbols);
 var settings = new ServerSettings { BinDirectory = options.BinDirectory, CatalogCsv = csv, ServerCpus = options.ServerCpus, GeneratorCpus = options.GeneratorCpus, SutEnvironment = options.SutEnvironment, BaselineEnvironment = options.BaselineEnvironment };
-var runner = new Runner(settings, profile, line => Console.WriteLine($"[{watch.Elapsed:mm\\:ss}] {line}")) { HoldTicksPerSecond = options.Hold };
+var runner = new Runner(settings, profile, line => Console.WriteLine($"[{watch.Elapsed:mm\\:ss}] {line}")) { HoldTicksPerSecond = options.Hold, HoldFor = TimeSpan.FromSeconds(options.HoldFor ?? 30) };
 using var stop = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>
 {
@@ -89,7 +89,7 @@ return status;
 /// <summary>The command line.</summary>
 internal sealed record Args(
     bool Quick, IReadOnlyCollection<string> Workloads, IReadOnlyList<ServerKind> Servers, string BinDirectory, string ResultsDirectory,
-    string? ServerCpus, string? GeneratorCpus, string? Postgres, string Command, double? Hold,
+    string? ServerCpus, string? GeneratorCpus, string? Postgres, string Command, double? Hold, double? HoldFor,
     IReadOnlyDictionary<string, string> SutEnvironment, IReadOnlyDictionary<string, string> BaselineEnvironment)
 {
     private static readonly string[] AllWorkloads = ["W1", "W2", "W3", "W4", "W5"];
@@ -106,6 +106,7 @@ internal sealed record Args(
         string? generatorCpus = Environment.ProcessorCount > 1 ? "1" : null;
         string? postgres = null;
         double? hold = null;
+        double? holdFor = null;
         var sutEnvironment = new Dictionary<string, string>(StringComparer.Ordinal);
         var baselineEnvironment = new Dictionary<string, string>(StringComparer.Ordinal);
         for (var i = 0; i < args.Length; i++)
@@ -131,6 +132,7 @@ internal sealed record Args(
                 case "--no-pin": serverCpus = generatorCpus = null; break;
                 case "--postgres": postgres = Next(); break;
                 case "--hold": hold = double.Parse(Next(), CultureInfo.InvariantCulture); break;
+                case "--hold-for": holdFor = double.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--sut-env": AddPair(sutEnvironment, arg, Next()); break;
                 case "--baseline-env": AddPair(baselineEnvironment, arg, Next()); break;
                 case "all": workloads.UnionWith(AllWorkloads); break;
@@ -151,7 +153,7 @@ internal sealed record Args(
         }
 
         var command = "bench/run.sh " + string.Join(' ', args.Where(a => a != "--postgres" && !a.Contains("Host=", StringComparison.Ordinal)));
-        return new Args(quick, workloads.Select(w => w.ToUpperInvariant()).ToHashSet(), servers, bin, results, serverCpus, generatorCpus, postgres, command.Trim(), hold, sutEnvironment,
+        return new Args(quick, workloads.Select(w => w.ToUpperInvariant()).ToHashSet(), servers, bin, results, serverCpus, generatorCpus, postgres, command.Trim(), hold, holdFor, sutEnvironment,
             baselineEnvironment);
     }
 

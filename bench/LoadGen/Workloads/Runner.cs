@@ -12,13 +12,17 @@ namespace ActorQuotes.Bench.LoadGen.Workloads;
 public sealed record Profile(
     int W1Sockets, int W1Symbols, int W2Sockets, int W2Symbols, int W2Subscriptions, int W3Sockets,
     TimeSpan Warmup, TimeSpan Window, double RampFactor, int MaxSteps, int Refinements, double StartUpdatesPerSecond,
-    bool RetryFailedSteps, TimeSpan LateFrameGrace, int LatencyWindows, bool W5SplitLane)
+    bool RetryFailedSteps, TimeSpan LateFrameGrace, int LatencyWindows, bool W5SplitLane, TimeSpan ProcessWarmup)
 {
     public static readonly Profile Full = new(1000, 100, 5000, 1000, 20, 10_000,
-        TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(5), 1.6, 14, 3, 5_000, true, TimeSpan.FromSeconds(1), 5, true);
+        TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(5), 1.6, 14, 3, 5_000, true, TimeSpan.FromSeconds(1), 5, true, TimeSpan.FromSeconds(60));
 
+    // No process warm-up: --quick must stay under 3 minutes, and it checks that everything runs, not how fast.
     public static readonly Profile Quick = new(200, 100, 1000, 1000, 20, 1000,
-        TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1.5), 2.0, 3, 0, 5_000, false, TimeSpan.FromSeconds(0.5), 1, false);
+        TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1.5), 2.0, 3, 0, 5_000, false, TimeSpan.FromSeconds(0.5), 1, false, TimeSpan.Zero);
+
+    /// <summary>The load of a fresh server's warm-up (<see cref="ProcessWarmup"/>): a full core for every server here.</summary>
+    public const double WarmupUpdatesPerSecond = 150_000;
 
     /// <summary>The stalled share of sockets in W4.</summary>
     public const double StalledShare = 0.01;
@@ -234,6 +238,7 @@ public sealed class Runner(ServerSettings settings, Profile profile, Action<stri
             }
 
             var fanout = (double)profile.W1Sockets;
+            await WarmUpAsync(lanes, fanout, ct);
             if (HoldTicksPerSecond is { } hold)
             {
                 foreach (var lane in lanes)
@@ -351,6 +356,8 @@ public sealed class Runner(ServerSettings settings, Profile profile, Action<stri
                 lanes.Add(await OpenLaneAsync(target, "W2", symbols, subscriptions, ct));
             }
 
+            var fanout = subscriptions.Sum(s => s.Count) / (double)symbols.Length;
+            await WarmUpAsync(lanes, fanout, ct);
             if (HoldTicksPerSecond is { } hold)
             {
                 await RoundsAsync(lanes, HoldRounds, _ => hold, round => $"hold {round}", ct,
@@ -358,7 +365,7 @@ public sealed class Runner(ServerSettings settings, Profile profile, Action<stri
             }
             else
             {
-                await RampAsync(lanes, subscriptions.Sum(s => s.Count) / (double)symbols.Length, ct);
+                await RampAsync(lanes, fanout, ct);
             }
 
             run.Results.AddRange(lanes.Select(l => l.Result));
@@ -447,6 +454,41 @@ public sealed class Runner(ServerSettings settings, Profile profile, Action<stri
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// Each fresh server in turn, alone on its core, offered <see cref="Profile.WarmupUpdatesPerSecond"/> for
+    /// <see cref="Profile.ProcessWarmup"/>, unmeasured, then drained. A fresh .NET process runs its own code
+    /// unoptimized at first: the JIT compiles each hot method again, optimized, only after it has been called
+    /// often enough, and on a full core that took 30-40 s. The SUT's hot path (Akka.NET and its own
+    /// assemblies, not precompiled like the shared framework B0 mostly runs on) was still at tier 0 30 s into
+    /// a hold (docs/benchmarks.md, eighth round), so the windows measure servers in their steady state only
+    /// after it. A server is warmed once per process: W2 runs on the processes W1 warmed.
+    /// </summary>
+    private async Task WarmUpAsync(IReadOnlyList<Lane> lanes, double fanout, CancellationToken ct)
+    {
+        if (profile.ProcessWarmup <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        foreach (var lane in lanes.Where(l => !l.Target.WarmedUp))
+        {
+            log($"{lane.Target.Name}: warming up for {profile.ProcessWarmup.TotalSeconds} s at {Profile.WarmupUpdatesPerSecond / fanout:F1} ticks/s");
+            QuietOthers(lane);
+            lane.Feed.SetRate(Profile.WarmupUpdatesPerSecond / fanout);
+            try
+            {
+                await Task.Delay(profile.ProcessWarmup, ct);
+            }
+            finally
+            {
+                lane.Feed.SetRate(0);
+                await DrainAsync(lane, ct);
+            }
+
+            lane.Target.WarmedUp = true;
+        }
     }
 
     /// <summary>

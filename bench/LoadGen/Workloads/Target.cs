@@ -81,6 +81,9 @@ public sealed class Target : IAsyncDisposable
 
     public string? Token { get; }
 
+    /// <summary>Whether the server has had its warm-up (<see cref="Runner"/>): once per process, whatever the workload.</summary>
+    public bool WarmedUp { get; set; }
+
     public IReadOnlyList<ServerProcess> Processes => _processes;
 
     public double CpuSeconds() => _processes.Sum(p => p.CpuSeconds());
