@@ -51,7 +51,7 @@ var run = new RunResult
 var profile = options.Quick ? Profile.Quick : Profile.Full;
 var csv = BenchCatalog.WriteCsv(Path.Combine(Path.GetTempPath(), $"aq-bench-companies-{Environment.ProcessId}.csv"), profile.W2Symbols);
 var settings = new ServerSettings { BinDirectory = options.BinDirectory, CatalogCsv = csv, ServerCpus = options.ServerCpus, GeneratorCpus = options.GeneratorCpus, SutEnvironment = options.SutEnvironment, BaselineEnvironment = options.BaselineEnvironment };
-var runner = new Runner(settings, profile, line => Console.WriteLine($"[{watch.Elapsed:mm\\:ss}] {line}")) { HoldTicksPerSecond = options.Hold, HoldFor = TimeSpan.FromSeconds(options.HoldFor ?? 30) };
+var runner = new Runner(settings, profile, line => Console.WriteLine($"[{watch.Elapsed:mm\\:ss}] {line}")) { HoldTicksPerSecond = options.Hold, HoldFor = options.HoldFor is { } seconds ? TimeSpan.FromSeconds(seconds) : Runner.DefaultHoldFor };
 using var stop = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>
 {

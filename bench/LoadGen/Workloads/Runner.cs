@@ -52,7 +52,7 @@ public sealed class Runner(ServerSettings settings, Profile profile, Action<stri
     private double? _halfLoadTicks;
 
     /// <summary>
-    /// Profiling aid (<c>--hold RATE</c>). In W1, instead of the ramp, each server in turn is held at this many
+    /// Profiling aid (<c>--hold RATE</c>), after the servers' warm-up. In W1, instead of the ramp, each server in turn is held at this many
     /// ticks/s for <see cref="HoldFor"/>, its pid logged first, so that dotnet-counters or dotnet-trace can
     /// be attached to exactly one loaded server. In W2, instead of the ramp, <see cref="HoldRounds"/> rounds
     /// of one window per server in turn at this rate, each window logged: how often each server has a slow
@@ -60,7 +60,10 @@ public sealed class Runner(ServerSettings settings, Profile profile, Action<stri
     /// </summary>
     public double? HoldTicksPerSecond { get; init; }
 
-    public TimeSpan HoldFor { get; init; } = TimeSpan.FromSeconds(30);
+    /// <summary>How long a W1 hold lasts without <c>--hold-for</c>.</summary>
+    public static readonly TimeSpan DefaultHoldFor = TimeSpan.FromSeconds(30);
+
+    public TimeSpan HoldFor { get; init; } = DefaultHoldFor;
 
     public int HoldRounds { get; init; } = 10;
 
@@ -472,11 +475,12 @@ public sealed class Runner(ServerSettings settings, Profile profile, Action<stri
             return;
         }
 
+        var rate = Profile.WarmupUpdatesPerSecond / fanout;
         foreach (var lane in lanes.Where(l => !l.Target.WarmedUp))
         {
-            log($"{lane.Target.Name}: warming up for {profile.ProcessWarmup.TotalSeconds} s at {Profile.WarmupUpdatesPerSecond / fanout:F1} ticks/s");
+            log($"{lane.Target.Name}: warming up for {profile.ProcessWarmup.TotalSeconds} s at {rate:F1} ticks/s");
             QuietOthers(lane);
-            lane.Feed.SetRate(Profile.WarmupUpdatesPerSecond / fanout);
+            lane.Feed.SetRate(rate);
             try
             {
                 await Task.Delay(profile.ProcessWarmup, ct);
