@@ -19,7 +19,7 @@ pg_bin="${AQ_PG_BIN:-/usr/lib/postgresql/15/bin}"
 if [ ! -x "$pg_bin/initdb" ]; then
   if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
     echo "test.sh: installing the PostgreSQL 15 server for the durability tests"
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-15 >/dev/null
+    apt-get -o DPkg::Lock::Timeout=300 update -qq && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq postgresql-15 >/dev/null
   else
     echo "test.sh: PostgreSQL server binaries not found in $pg_bin (set AQ_PG_BIN, or install postgresql-15)" >&2
     exit 1
@@ -37,7 +37,7 @@ chromium_bin="${AQ_CHROMIUM:-/usr/bin/chromium}"
 if [ ! -x "$chromium_bin" ]; then
   if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
     echo "test.sh: installing Debian's chromium for the web client's end-to-end tests"
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    apt-get -o DPkg::Lock::Timeout=300 update -qq && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq chromium >/dev/null
   else
     echo "test.sh: Chromium not found at $chromium_bin (set AQ_CHROMIUM, or install Debian's chromium)" >&2
     exit 1
