@@ -14,16 +14,24 @@ if ! command -v dotnet >/dev/null 2>&1; then
   exit 1
 fi
 
+# Installs Debian package $1 ("installing $2") when run as root with apt-get, waiting up to 5 min for the
+# dpkg lock (a fresh machine's apt-daily jobs can hold it); otherwise prints $3 and stops.
+apt_install() {
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "test.sh: installing $2"
+    local apt=(apt-get -o DPkg::Lock::Timeout=300)
+    "${apt[@]}" update -qq && DEBIAN_FRONTEND=noninteractive "${apt[@]}" install -y -qq "$1" >/dev/null
+  else
+    echo "test.sh: $3" >&2
+    exit 1
+  fi
+}
+
 # The durability tests start a real PostgreSQL server (initdb into a temp folder, a free loopback port).
 pg_bin="${AQ_PG_BIN:-/usr/lib/postgresql/15/bin}"
 if [ ! -x "$pg_bin/initdb" ]; then
-  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
-    echo "test.sh: installing the PostgreSQL 15 server for the durability tests"
-    apt-get -o DPkg::Lock::Timeout=300 update -qq && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq postgresql-15 >/dev/null
-  else
-    echo "test.sh: PostgreSQL server binaries not found in $pg_bin (set AQ_PG_BIN, or install postgresql-15)" >&2
-    exit 1
-  fi
+  apt_install postgresql-15 "the PostgreSQL 15 server for the durability tests" \
+    "PostgreSQL server binaries not found in $pg_bin (set AQ_PG_BIN, or install postgresql-15)"
 fi
 export AQ_PG_BIN="$pg_bin"
 
@@ -35,13 +43,8 @@ if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
 fi
 chromium_bin="${AQ_CHROMIUM:-/usr/bin/chromium}"
 if [ ! -x "$chromium_bin" ]; then
-  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
-    echo "test.sh: installing Debian's chromium for the web client's end-to-end tests"
-    apt-get -o DPkg::Lock::Timeout=300 update -qq && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq chromium >/dev/null
-  else
-    echo "test.sh: Chromium not found at $chromium_bin (set AQ_CHROMIUM, or install Debian's chromium)" >&2
-    exit 1
-  fi
+  apt_install chromium "Debian's chromium for the web client's end-to-end tests" \
+    "Chromium not found at $chromium_bin (set AQ_CHROMIUM, or install Debian's chromium)"
 fi
 export AQ_CHROMIUM="$chromium_bin"
 if [ ! web/node_modules/.package-lock.json -nt web/package-lock.json ]; then

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Publishes the three servers (ActorQuotes, B0 Kestrel, B1 SignalR) and the load generator in Release,
 # then runs the benchmark. Arguments go to the generator:
-#   bench/run.sh                 # every workload, full size (about 47 min on 2 cores)
+#   bench/run.sh                 # every workload, full size (about 49 min on 2 cores)
 #   bench/run.sh --quick         # every workload, small, under 3 minutes
 #   bench/run.sh W1 --servers B0,SUT
 # Results: bench/results/run-<time>.json, .md and .png. W5 needs PostgreSQL 15's server binaries
