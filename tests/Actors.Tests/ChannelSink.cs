@@ -9,7 +9,7 @@ internal sealed class ChannelSink : IFrameSink
 {
     private readonly Channel<string> _frames = Channel.CreateUnbounded<string>();
 
-    public Task SendAsync(ReadOnlyMemory<byte> frame)
+    public Task SendAsync(ReadOnlyMemory<byte> frame, bool more = false)
     {
         _frames.Writer.TryWrite(Encoding.UTF8.GetString(frame.Span));
         return Task.CompletedTask;

@@ -103,6 +103,34 @@ public sealed class QuoteSessionActorTests(ITestOutputHelper output) : ActorQuot
         Assert.False(sink.HasMore);
     }
 
+    [Fact(DisplayName = "Frames due at once go to the sink as a batch: each says another follows, except the last")]
+    public async Task Frames_due_at_once_are_one_batch()
+    {
+        var sink = new FirstHeldSink();
+        var (session, mediator) = StartSession(sink, Catalog, TimeSpan.Zero);
+        session.Tell(new SubscribeSymbols(["AAPL", "7203"]));
+        var topics = await AckQuoteTopics(mediator, 2);
+
+        // While the subscribed frame is in flight, a quote of each symbol reaches the session.
+        var t0 = DateTimeOffset.UtcNow;
+        topics["AAPL"].Tell(new Quote("AAPL", 271, 270, t0, 1));
+        topics["7203"].Tell(new Quote("7203", 2601, 2600, t0, 1));
+        foreach (var topic in topics.Values)
+        {
+            await topic.Ask<ActorIdentity>(new Identify(null), Wait);
+        }
+
+        await session.Ask<SessionInfo>(GetSessionInfo.Instance, Wait);
+        sink.TakeFirst();
+        var frames = new[] { await sink.Next(Wait), await sink.Next(Wait), await sink.Next(Wait) };
+
+        Assert.Contains("subscribed", frames[0].Frame);
+        Assert.False(frames[0].More); // nothing else was due when it went
+        Assert.All(frames[1..], f => Assert.Contains("\"type\":\"quote\"", f.Frame));
+        Assert.True(frames[1].More, "the first of two due quote frames should say another follows");
+        Assert.False(frames[2].More, "the batch's last frame must not be held");
+    }
+
     [Fact(DisplayName = "A node follows a symbol once however many sessions follow it, and leaves its topic when the last one goes")]
     public async Task One_topic_subscription_per_node()
     {
@@ -166,6 +194,30 @@ public sealed class QuoteSessionActorTests(ITestOutputHelper output) : ActorQuot
         return subscribers;
     }
 
+    /// <summary>A socket that takes its first frame only when the test says so, and every later one at once.</summary>
+    private sealed class FirstHeldSink : IFrameSink
+    {
+        private readonly Channel<(string Frame, bool More)> _frames = Channel.CreateUnbounded<(string, bool)>();
+        private readonly TaskCompletionSource _first = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _sent;
+
+        public Task SendAsync(ReadOnlyMemory<byte> frame, bool more = false)
+        {
+            _frames.Writer.TryWrite((Encoding.UTF8.GetString(frame.Span), more));
+            return Interlocked.Increment(ref _sent) == 1 ? _first.Task : Task.CompletedTask;
+        }
+
+        public void TakeFirst() => _first.SetResult();
+
+        public Task CloseAsync(int closeCode, string reason) => Task.CompletedTask;
+
+        public void Abort()
+        {
+        }
+
+        public async Task<(string Frame, bool More)> Next(TimeSpan timeout) => await _frames.Reader.ReadAsync().AsTask().WaitAsync(timeout);
+    }
+
     /// <summary>A socket that takes each frame only when the test says so.</summary>
     private sealed class HeldSink : IFrameSink
     {
@@ -173,7 +225,7 @@ public sealed class QuoteSessionActorTests(ITestOutputHelper output) : ActorQuot
 
         public bool HasMore => _frames.Reader.TryPeek(out _);
 
-        public Task SendAsync(ReadOnlyMemory<byte> frame)
+        public Task SendAsync(ReadOnlyMemory<byte> frame, bool more = false)
         {
             var taken = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             _frames.Writer.TryWrite((Encoding.UTF8.GetString(frame.Span), taken));

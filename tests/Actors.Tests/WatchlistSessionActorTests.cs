@@ -177,7 +177,7 @@ public sealed class WatchlistSessionActorTests(ITestOutputHelper output) : Actor
 
         public Channel<(int, string)> Closes { get; } = Channel.CreateUnbounded<(int, string)>();
 
-        public Task SendAsync(ReadOnlyMemory<byte> frame)
+        public Task SendAsync(ReadOnlyMemory<byte> frame, bool more = false)
         {
             Frames.Writer.TryWrite(Encoding.UTF8.GetString(frame.Span));
             return Task.CompletedTask;

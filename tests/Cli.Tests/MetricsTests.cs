@@ -24,7 +24,7 @@ public sealed class MetricsTests(AdminNodeFixture fixture)
             [
                 "actorquotes_cluster_members", "actorquotes_cluster_unreachable_members", "actorquotes_entities",
                 "actorquotes_frames_sent_total", "actorquotes_journal_write_duration_seconds", "actorquotes_pubsub_publishes_total",
-                "actorquotes_shards", "actorquotes_slow_consumer_closes_total", "actorquotes_sockets_open",
+                "actorquotes_shards", "actorquotes_slow_consumer_closes_total", "actorquotes_sockets_open", "actorquotes_stream_writes_total",
                 "actorquotes_ticks_accepted_total", "actorquotes_ticks_rejected_total", "actorquotes_updates_conflated_total",
             ],
             families.Keys.Order(StringComparer.Ordinal));
@@ -34,7 +34,7 @@ public sealed class MetricsTests(AdminNodeFixture fixture)
             families["actorquotes_ticks_rejected_total"].Samples.Select(s => s.Labels["reason"]));
     }
 
-    [Fact(DisplayName = "Counters move when traffic flows: sockets, frames, ticks accepted and rejected, publishes, journal writes")]
+    [Fact(DisplayName = "Counters move when traffic flows: sockets, frames, stream writes, ticks accepted and rejected, publishes, journal writes")]
     public async Task Counters_move()
     {
         var before = PrometheusText.Parse(await Scrape());
@@ -59,6 +59,7 @@ public sealed class MetricsTests(AdminNodeFixture fixture)
 
         Assert.True(during.Value("actorquotes_sockets_open") >= 1);
         Assert.True(during.Value("actorquotes_frames_sent_total") >= before.Value("actorquotes_frames_sent_total") + 3); // subscribed + 2 quotes
+        Assert.True(during.Value("actorquotes_stream_writes_total") >= before.Value("actorquotes_stream_writes_total") + 1); // the batching connection wrote them
         Assert.Equal(before.Value("actorquotes_ticks_rejected_total", ("reason", "not_positive")) + 1,
             during.Value("actorquotes_ticks_rejected_total", ("reason", "not_positive")));
         Assert.Equal(before.Value("actorquotes_ticks_rejected_total", ("reason", "unknown_symbol")) + 1,

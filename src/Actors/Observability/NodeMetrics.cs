@@ -30,6 +30,8 @@ public sealed class NodeMetrics : IExtension, IDisposable
     {
         _meter = new Meter(MeterName);
         FramesSent = _meter.CreateCounter<long>("actorquotes.frames.sent", "{frame}", "Frames (data and heartbeats) handed to WebSockets");
+        StreamWrites = _meter.CreateCounter<long>("actorquotes.stream.writes", "{write}",
+            "Writes to stream sockets' connections; frames sent together in a batch share one");
         UpdatesConflated = _meter.CreateCounter<long>("actorquotes.updates.conflated", "{update}",
             "Quotes that replaced an unsent quote of the same symbol in a session (folded into a later frame)");
         SlowConsumerCloses = _meter.CreateCounter<long>("actorquotes.slow_consumer.closes", "{socket}", "Sockets closed with 4408");
@@ -73,6 +75,9 @@ public sealed class NodeMetrics : IExtension, IDisposable
     public static IReadOnlyList<string> TopicKinds { get; } = ["quotes", "watchlist", "account"];
 
     public Counter<long> FramesSent { get; }
+
+    /// <summary>Counted by the gateway's batching connections only (none while <c>Streaming:BatchFrames</c> is off).</summary>
+    public Counter<long> StreamWrites { get; }
 
     public Counter<long> UpdatesConflated { get; }
 

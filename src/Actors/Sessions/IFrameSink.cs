@@ -7,8 +7,13 @@ namespace ActorQuotes.Actors.Sessions;
 /// </summary>
 public interface IFrameSink
 {
-    /// <summary>Sends one text frame; completes when the socket took it.</summary>
-    Task SendAsync(ReadOnlyMemory<byte> frame);
+    /// <summary>
+    /// Sends one text frame; completes when the socket took it. With <paramref name="more"/> the caller sends
+    /// another frame right after this one (if this one completes at once), so the sink may hold this one and
+    /// write both, and any more, together: one write to the connection per batch instead of one per frame.
+    /// The batch's last frame is sent without <paramref name="more"/>.
+    /// </summary>
+    Task SendAsync(ReadOnlyMemory<byte> frame, bool more = false);
 
     /// <summary>Closes the socket with a close code and a short reason.</summary>
     Task CloseAsync(int closeCode, string reason);

@@ -263,7 +263,12 @@ public abstract class StreamSessionActor : ReceiveActor, IWithTimers
             WriteFrame(_buffer, ++Sequence, now);
             _lastSentAt = now;
             sent++;
-            Send(now);
+
+            // Whether this loop sends another frame right after this one, if the socket takes this one at
+            // once: the loop's own test, with the interval counted from now. Then the sink may hold this
+            // frame and write the batch with its last one (one write to the connection per batch).
+            var more = HasFrame && (!Paced || Interval <= TimeSpan.Zero);
+            Send(now, more);
         }
 
         if (sent > 0)
@@ -320,12 +325,15 @@ public abstract class StreamSessionActor : ReceiveActor, IWithTimers
         MaybeSend();
     }
 
-    /// <summary>Hands the buffer's frame to the socket; the caller counts it in <see cref="NodeMetrics.FramesSent"/>.</summary>
-    private void Send(DateTimeOffset now)
+    /// <summary>
+    /// Hands the buffer's frame to the socket (<paramref name="more"/>: another follows at once if this one
+    /// is taken at once); the caller counts it in <see cref="NodeMetrics.FramesSent"/>.
+    /// </summary>
+    private void Send(DateTimeOffset now, bool more = false)
     {
         _lastFrameAt = now;
         _framesSent++;
-        var sending = _sink.SendAsync(_buffer.WrittenMemory);
+        var sending = _sink.SendAsync(_buffer.WrittenMemory, more);
         if (sending.IsCompletedSuccessfully)
         {
             // The socket copied the frame: the buffer is free and nothing is in flight.

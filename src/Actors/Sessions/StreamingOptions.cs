@@ -20,6 +20,12 @@ public sealed class StreamingOptions
     /// </summary>
     public int DispatcherThreads { get; set; } = Math.Max(2, Environment.ProcessorCount);
 
+    /// <summary>
+    /// Frames a session has due at once go to the connection in one write (one pipe write and flush in
+    /// Kestrel) instead of one each; false writes every frame on its own (docs/operations.md).
+    /// </summary>
+    public bool BatchFrames { get; set; } = true;
+
     /// <summary>At most one frame per socket per interval; quotes arriving between frames are conflated.</summary>
     public TimeSpan FrameInterval { get; set; } = TimeSpan.FromMilliseconds(250);
 

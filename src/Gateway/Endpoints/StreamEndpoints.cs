@@ -45,6 +45,11 @@ public static class StreamEndpoints
             context => context.GetEndpoint()?.Metadata.GetMetadata<StreamEndpoint>() is not null,
             streams =>
             {
+                if (app.ApplicationServices.GetRequiredService<IOptions<StreamingOptions>>().Value.BatchFrames)
+                {
+                    streams.Use(CoalescingUpgradeFeature.WrapAsync);
+                }
+
                 streams.UseWebSockets();
                 streams.Run(context => context.GetEndpoint()!.RequestDelegate!(context));
             });
@@ -103,7 +108,7 @@ public static class StreamEndpoints
             KeepAliveInterval = options.KeepAliveInterval,
             KeepAliveTimeout = options.KeepAliveTimeout,
         });
-        using var sink = new WebSocketFrameSink(socket);
+        using var sink = new WebSocketFrameSink(socket, CoalescingUpgradeFeature.ConnectionOf(context));
         var aborted = context.RequestAborted;
 
         TokenIdentity? identity;

@@ -9,9 +9,10 @@ namespace ActorQuotes.Gateway.Streaming;
 /// A server WebSocket as a session's <see cref="IFrameSink"/>. Sends and the close are serialized; the
 /// request handler runs <see cref="ReceiveUntilClosedAsync"/> to read the client's side until it closes,
 /// disconnects, or fails to answer our close within <see cref="CloseHandshakeTimeout"/> (then the
-/// connection is dropped, which ends the read).
+/// connection is dropped, which ends the read). Given the socket's <paramref name="connection"/>, frames
+/// sent with <c>more</c> are held there and written with the batch's last frame, in one write.
 /// </summary>
-public sealed class WebSocketFrameSink(WebSocket socket) : IFrameSink, IDisposable
+public sealed class WebSocketFrameSink(WebSocket socket, CoalescingStream? connection = null) : IFrameSink, IDisposable
 {
     public static readonly TimeSpan CloseHandshakeTimeout = TimeSpan.FromSeconds(5);
 
@@ -24,23 +25,28 @@ public sealed class WebSocketFrameSink(WebSocket socket) : IFrameSink, IDisposab
     private Timer? _closeDeadline;
     private volatile bool _receiveEnded;
 
-    public Task SendAsync(ReadOnlyMemory<byte> frame)
+    /// <summary>The connection the sink batches frames on, or null when each frame is written on its own.</summary>
+    public CoalescingStream? Connection => connection;
+
+    public Task SendAsync(ReadOnlyMemory<byte> frame, bool more = false)
     {
         if (!_gate.Wait(0))
         {
             return SendWhenFreeAsync(frame);
         }
 
-        // The usual case: the socket is free and Kestrel buffers the frame, so this completes without a
-        // state machine. No cancellation token, so the WebSocket takes its lock-free path; a send that never
-        // completes ends with Abort (the slow-consumer rule).
+        // The usual case: the socket is free and Kestrel buffers the frame (or the connection holds it), so
+        // this completes without a state machine. No cancellation token, so the WebSocket takes its
+        // lock-free path; a send that never completes ends with Abort (the slow-consumer rule).
         ValueTask sending;
         try
         {
+            Hold(more);
             sending = SendOpen(frame);
         }
         catch (Exception e)
         {
+            Hold(false);
             _gate.Release();
             return Task.FromException(e);
         }
@@ -52,7 +58,17 @@ public sealed class WebSocketFrameSink(WebSocket socket) : IFrameSink, IDisposab
             return Task.CompletedTask;
         }
 
-        return ReleaseWhenSentAsync(sending);
+        // The frame waits for the connection: the caller sends nothing more until it is taken, so what the
+        // connection holds goes out now, ahead of this frame.
+        return ReleaseWhenSentAsync(sending, more && connection is not null ? connection.ReleaseAsync() : ValueTask.CompletedTask);
+    }
+
+    private void Hold(bool more)
+    {
+        if (connection is not null)
+        {
+            connection.Holding = more;
+        }
     }
 
     private async Task SendWhenFreeAsync(ReadOnlyMemory<byte> frame)
@@ -60,6 +76,7 @@ public sealed class WebSocketFrameSink(WebSocket socket) : IFrameSink, IDisposab
         await _gate.WaitAsync().ConfigureAwait(false);
         try
         {
+            Hold(false);
             await SendOpen(frame).ConfigureAwait(false);
         }
         finally
@@ -68,11 +85,11 @@ public sealed class WebSocketFrameSink(WebSocket socket) : IFrameSink, IDisposab
         }
     }
 
-    private async Task ReleaseWhenSentAsync(ValueTask sending)
+    private async Task ReleaseWhenSentAsync(ValueTask sending, ValueTask releasing)
     {
         try
         {
-            await sending.ConfigureAwait(false);
+            await Task.WhenAll(releasing.AsTask(), sending.AsTask()).ConfigureAwait(false);
         }
         finally
         {
@@ -90,6 +107,7 @@ public sealed class WebSocketFrameSink(WebSocket socket) : IFrameSink, IDisposab
         await _gate.WaitAsync().ConfigureAwait(false);
         try
         {
+            Hold(false);
             if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
             {
                 await socket.CloseOutputAsync((WebSocketCloseStatus)closeCode, reason, CancellationToken.None).ConfigureAwait(false);
