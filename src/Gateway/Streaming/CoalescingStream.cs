@@ -36,11 +36,18 @@ public sealed class CoalescingStream(Stream inner, Counter<long>? writeCounter =
     private Task? _tail;
     private long _writes;
 
+    // Written by the sink's thread, read under the lock by whichever thread writes (the WebSocket's pings too).
+    private volatile bool _holding;
+
     /// <summary>
     /// Set by the sink, under its gate: while true, writes are held (up to <see cref="MaxHeldBytes"/>) until
     /// a write that is not held, or <see cref="ReleaseAsync"/>.
     /// </summary>
-    public bool Holding { get; set; }
+    public bool Holding
+    {
+        get => _holding;
+        set => _holding = value;
+    }
 
     /// <summary>Writes made to the connection so far (each a pipe write and a flush in Kestrel).</summary>
     public long Writes => Interlocked.Read(ref _writes);
@@ -126,13 +133,10 @@ public sealed class CoalescingStream(Stream inner, Counter<long>? writeCounter =
         {
             lock (_lock)
             {
-                // A pending write keeps its buffer (it is returned when the write ends); only an idle one is given back.
-                if (_held is { } held && _tail is null or { IsCompleted: true })
-                {
-                    _held = null;
-                    _heldLength = 0;
-                    ArrayPool<byte>.Shared.Return(held);
-                }
+                // A write in progress took its buffer with it (and returns it when it ends); this one holds nothing sent.
+                Return(_held);
+                _held = null;
+                _heldLength = 0;
             }
 
             inner.Dispose();
