@@ -248,12 +248,11 @@ public abstract class StreamSessionActor : ReceiveActor, IWithTimers
         var sent = 0;
         while (!_inFlight && !Closing && HasFrame)
         {
-            var due = _lastSentAt + Interval;
-            if (Paced && now < due)
+            if (!DueNow())
             {
                 if (!Timers.IsTimerActive("flush"))
                 {
-                    Timers.StartSingleTimer("flush", Flush.Instance, due - now);
+                    Timers.StartSingleTimer("flush", Flush.Instance, _lastSentAt + Interval - now);
                 }
 
                 break;
@@ -265,16 +264,18 @@ public abstract class StreamSessionActor : ReceiveActor, IWithTimers
             sent++;
 
             // Whether this loop sends another frame right after this one, if the socket takes this one at
-            // once: the loop's own test, with the interval counted from now. Then the sink may hold this
-            // frame and write the batch with its last one (one write to the connection per batch).
-            var more = HasFrame && (!Paced || Interval <= TimeSpan.Zero);
-            Send(now, more);
+            // once (the loop's own test): then the sink may hold this frame and write the batch with its
+            // last one (one write to the connection per batch).
+            Send(now, more: HasFrame && DueNow());
         }
 
         if (sent > 0)
         {
             Metrics.FramesSent.Add(sent);
         }
+
+        // The interval allows a frame now (or the frame is not paced).
+        bool DueNow() => !Paced || now >= _lastSentAt + Interval;
     }
 
     /// <summary>
