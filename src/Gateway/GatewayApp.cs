@@ -4,6 +4,7 @@ using ActorQuotes.Actors.Sessions;
 using ActorQuotes.Actors.Tickers;
 using ActorQuotes.Gateway.Auth;
 using ActorQuotes.Gateway.Endpoints;
+using ActorQuotes.Gateway.Fencing;
 using ActorQuotes.Gateway.Hosting;
 using ActorQuotes.Gateway.Observability;
 using ActorQuotes.Gateway.Problems;
@@ -73,6 +74,7 @@ public static class GatewayApp
         services.AddSingleton<JournalWarmup>();
         services.AddSingleton<Streaming.SocketRegistry>();
         services.AddSingleton<Streaming.LiveSessions>();
+        services.AddNodeFencing(); // before the actor system: its lease comes first and goes last
         services.AddActorQuotesAkka();
         services.AddActorQuotesHealthChecks();
         services.AddActorQuotesOperations(); // after the actor system: the admin endpoint starts once it runs
@@ -105,6 +107,7 @@ public static class GatewayApp
         var app = builder.Build();
         var gateway = ServesPublicApi(builder.Configuration);
         app.UseExceptionHandler();
+        app.UseNodeFence();
         if (gateway)
         {
             app.UseStreamEndpoints();

@@ -8,6 +8,7 @@ using ActorQuotes.Actors.Watchlists;
 using ActorQuotes.Contracts;
 using ActorQuotes.Contracts.Routing;
 using ActorQuotes.Contracts.Serialization;
+using ActorQuotes.Gateway.Fencing;
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.Cluster.Hosting;
@@ -39,6 +40,8 @@ public static class AkkaSetup
             var roles = node.ParsedRoles();
             var lifetime = provider.GetRequiredService<IHostApplicationLifetime>();
             var streaming = provider.GetRequiredService<IOptions<StreamingOptions>>().Value;
+            var lease = provider.GetRequiredService<NodeLeaseHolder>().Lease;
+            var fencing = provider.GetRequiredService<IOptions<FencingOptions>>().Value;
 
             builder
                 .AddHoconFile(Path.Combine(AppContext.BaseDirectory, "hocon", "actorquotes.hocon"), HoconAddMode.Prepend)
@@ -65,11 +68,14 @@ public static class AkkaSetup
                     SplitBrainResolver = new KeepMajorityOption(),
                 })
                 .WithDistributedPubSub(role: null!)
-                .WithActorQuotesPersistence(storage, provider.GetRequiredService<DataDirectoryLock>())
-                .WithWatchlistRegions(roles, provider)
-                .WithQuoteRegionAndFeeds(roles, provider)
+                .WithActorQuotesPersistence(storage, provider.GetRequiredService<DataDirectoryLock>(), lease, fencing)
+                .WithWatchlistRegions(roles, provider, fenced: lease is not null)
+                .WithQuoteRegionAndFeeds(roles, provider, fenced: lease is not null)
                 .WithActors((system, registry) =>
                 {
+                    // Downed, removed or quarantined: this node stops answering at once (NodeFence).
+                    system.ActorOf(FenceWatcher.Props(provider.GetRequiredService<NodeFence>()), "fence-watcher");
+
                     // The node's quote fan-out for its sockets: one pub-sub subscriber per followed symbol.
                     registry.Register<QuoteHubActor>(system.ActorOf(
                         QuoteHubActor.Props(DistributedPubSub.Get(system).Mediator, registry.Get<TickerActor>(), StreamingOptions.Dispatcher),
@@ -131,8 +137,14 @@ public static class AkkaSetup
         return hocon;
     }
 
-    private static ShardOptions EntityShards(string role) => new()
+    /// <param name="fenced">
+    /// On PostgreSQL each shard holds a lease before it starts an entity (<see cref="PostgresShardLease"/>): a
+    /// shard moves only once its last host can no longer write (docs/architecture.md, "Fencing").
+    /// </param>
+    private static ShardOptions EntityShards(string role, bool fenced) => new()
     {
+        LeaseImplementation = fenced ? PostgresShardLeaseOption.Instance : null,
+        LeaseRetryInterval = fenced ? TimeSpan.FromSeconds(1) : null,
         Role = role,
         StateStoreMode = StateStoreMode.DData,
         RememberEntities = false,
@@ -146,7 +158,7 @@ public static class AkkaSetup
     /// Watchlists, accounts and the id sequences live on <c>watchlists</c> nodes; every other node reaches
     /// them through a proxy registered under the same key, so the gateway code does not know the difference.
     /// </summary>
-    private static AkkaConfigurationBuilder WithWatchlistRegions(this AkkaConfigurationBuilder builder, NodeRoles roles, IServiceProvider provider)
+    private static AkkaConfigurationBuilder WithWatchlistRegions(this AkkaConfigurationBuilder builder, NodeRoles roles, IServiceProvider provider, bool fenced)
     {
         const string role = NodeRoles.WatchlistsRole;
         if (!roles.Watchlists)
@@ -168,17 +180,17 @@ public static class AkkaSetup
                     DistributedPubSub.Get(system).Mediator,
                     clock),
                 new WatchlistMessageExtractor(),
-                EntityShards(role))
+                EntityShards(role, fenced))
             .WithShardRegion<AccountActor>(
                 ShardRegions.Account,
                 (system, _, _) => entityId => AccountActor.EntityProps(entityId, DistributedPubSub.Get(system).Mediator, clock),
                 new AccountMessageExtractor(),
-                EntityShards(role))
+                EntityShards(role, fenced))
             .WithShardRegion<IdSequenceActor>(
                 ShardRegions.IdSequence,
                 (_, _, _) => IdSequenceActor.Props,
                 new IdSequenceMessageExtractor(),
-                EntityShards(role));
+                EntityShards(role, fenced));
     }
 
     /// <summary>
@@ -186,7 +198,7 @@ public static class AkkaSetup
     /// singletons on the <c>quotes</c> role: one of each in the cluster however many quotes nodes run, moved
     /// to the next-oldest quotes node when theirs leaves or is downed.
     /// </summary>
-    private static AkkaConfigurationBuilder WithQuoteRegionAndFeeds(this AkkaConfigurationBuilder builder, NodeRoles roles, IServiceProvider provider)
+    private static AkkaConfigurationBuilder WithQuoteRegionAndFeeds(this AkkaConfigurationBuilder builder, NodeRoles roles, IServiceProvider provider, bool fenced)
     {
         const string role = NodeRoles.QuotesRole;
         if (!roles.Quotes)
@@ -208,7 +220,7 @@ public static class AkkaSetup
                 ? TickerActor.Props(company, DistributedPubSub.Get(system).Mediator, tickerOptions, clock)
                 : UnknownTickerActor.Props(entityId),
             new TickerMessageExtractor(),
-            EntityShards(role));
+            EntityShards(role, fenced));
 
         var feeds = new List<string>();
         if (simulated.Enabled)
@@ -264,10 +276,14 @@ public static class AkkaSetup
             system => new ActorQuotesSerializer(system));
 
     /// <summary>Journal and snapshot store on SQLite or PostgreSQL (Akka.Persistence.Sql), tables created on start.</summary>
+    /// <remarks>With a <paramref name="lease"/>, journal connections carry its name, which the fence trigger checks.</remarks>
     public static AkkaConfigurationBuilder WithActorQuotesPersistence(
-        this AkkaConfigurationBuilder builder, StorageOptions storage, DataDirectoryLock? dataLock = null) =>
+        this AkkaConfigurationBuilder builder, StorageOptions storage, DataDirectoryLock? dataLock = null,
+        NodeLease? lease = null, FencingOptions? fencing = null) =>
         builder.WithSqlPersistence(
-            connectionString: ConnectionString(storage, dataLock),
+            connectionString: lease is null
+                ? ConnectionString(storage, dataLock)
+                : NodeLease.JournalConnectionString(ConnectionString(storage, dataLock), lease.Owner, fencing ?? new FencingOptions()),
             providerName: storage.IsPostgreSql ? ProviderName.PostgreSQL15 : ProviderName.SQLiteMS,
             mode: PersistenceMode.Both,
             autoInitialize: true);

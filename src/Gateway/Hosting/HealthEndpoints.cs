@@ -4,6 +4,7 @@ using ActorQuotes.Actors.Accounts;
 using ActorQuotes.Actors.Ids;
 using ActorQuotes.Actors.Tickers;
 using ActorQuotes.Actors.Watchlists;
+using ActorQuotes.Gateway.Fencing;
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.Cluster.Sharding;
@@ -34,6 +35,7 @@ public static class HealthEndpoints
     {
         services.AddSingleton<JournalDatabaseCheck>();
         services.AddHealthChecks()
+            .AddCheck<FenceCheck>("fence", tags: [ReadyTag], timeout: ProbeTimeout)
             .AddCheck<ClusterMemberCheck>("cluster-member", tags: [ReadyTag], timeout: ProbeTimeout)
             .AddCheck<JournalDatabaseCheck>("journal", tags: [ReadyTag], timeout: ProbeTimeout)
             .AddCheck<ShardRegionsCheck>("shard-regions", tags: [ReadyTag], timeout: ProbeTimeout);
@@ -63,6 +65,17 @@ public static class HealthEndpoints
         };
         return context.Response.WriteAsync(JsonSerializer.Serialize(body), context.RequestAborted);
     }
+}
+
+/// <summary>Not ready once the node has stopped serving (<see cref="NodeFence"/>); on PostgreSQL, says how many shard leases it holds.</summary>
+internal sealed class FenceCheck(NodeFence fence, NodeLeaseHolder lease) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+        Task.FromResult(fence.Reason is { } reason
+            ? HealthCheckResult.Unhealthy("stopped serving: " + reason)
+            : HealthCheckResult.Healthy(lease.Lease is { } held
+                ? $"serving; node lease {held.Owner} holds {held.ShardLeases} shard leases"
+                : "serving; no leases (SQLite, one node)"));
 }
 
 /// <summary>Ready only as an Up member of the cluster, and not once this node has begun to shut down.</summary>

@@ -1,0 +1,356 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Npgsql;
+
+namespace ActorQuotes.Gateway.Fencing;
+
+/// <summary>
+/// This node's lease in PostgreSQL, and the shard leases it holds under it (docs/architecture.md, "Fencing").
+/// <list type="bullet">
+/// <item>The node lease is one row, keyed by this process's <see cref="Owner"/>, which is also the
+/// <c>application_name</c> of every journal connection. The fence trigger lets a connection write only while
+/// its row exists and has not run out.</item>
+/// <item>A shard lease names its owner. Another node may take it only once the owner's node lease has run out,
+/// and then deletes that row in the same transaction: the old owner can never write or renew again, and the
+/// delete waits for any write of the old owner still in flight, which therefore lands before the new owner
+/// recovers.</item>
+/// </list>
+/// Renewal runs on a thread of its own, so a busy thread pool does not let the lease run out.
+/// </summary>
+public sealed class NodeLease : IDisposable
+{
+    private readonly string _connectionString;
+    private readonly FencingOptions _options;
+    private readonly ILogger<NodeLease> _logger;
+    private readonly ConcurrentDictionary<string, Action<Exception>?> _held = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly TaskCompletionSource _fenceInstalled = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly string[] _fencedTables;
+    private Thread? _renewer;
+    private volatile bool _lost;
+
+    public NodeLease(string journalConnectionString, string[] fencedTables, FencingOptions options, ILogger<NodeLease> logger)
+    {
+        Owner = "aq-" + Guid.NewGuid().ToString("N");
+        _fencedTables = fencedTables;
+        _options = options;
+        _logger = logger;
+        _connectionString = new NpgsqlConnectionStringBuilder(journalConnectionString)
+        {
+            ApplicationName = Owner + "-lease",
+            Timeout = 5,
+            CommandTimeout = 5,
+            MaxPoolSize = 4,
+        }.ConnectionString;
+    }
+
+    /// <summary>This process's name in the lease tables and on its journal connections (application_name).</summary>
+    public string Owner { get; }
+
+    /// <summary>Set once the lease is lost for good (another node deleted it): this process may never write again.</summary>
+    public event Action<string>? Lost;
+
+    /// <summary>True until the lease is lost for good.</summary>
+    public bool IsHeld => !_lost;
+
+    /// <summary>How many shard leases this node holds.</summary>
+    public int ShardLeases => _held.Count;
+
+    /// <summary>The journal connection string: this node's name, and idle transactions ended by the server.</summary>
+    public static string JournalConnectionString(string connectionString, string owner, FencingOptions options) =>
+        new NpgsqlConnectionStringBuilder(connectionString)
+        {
+            ApplicationName = owner,
+            Options = $"-c idle_in_transaction_session_timeout={(long)options.IdleTransactionTimeout.TotalMilliseconds}",
+        }.ConnectionString;
+
+    /// <summary>Creates the lease tables and the fence function, writes this node's lease and starts renewing it.</summary>
+    public async Task StartAsync(string address, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using (var transaction = await connection.BeginTransactionAsync(cancellationToken))
+        {
+            await using var schema = new NpgsqlCommand(FenceSchema.Tables, connection, transaction);
+            await schema.ExecuteNonQueryAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+
+        await using var insert = new NpgsqlCommand(
+            "INSERT INTO aq_node_lease (owner, address, acquired_at, expires_at) VALUES (@owner, @address, clock_timestamp(), clock_timestamp() + @ttl)",
+            connection);
+        insert.Parameters.AddWithValue("owner", Owner);
+        insert.Parameters.AddWithValue("address", address);
+        insert.Parameters.AddWithValue("ttl", _options.NodeLeaseTtl);
+        await insert.ExecuteNonQueryAsync(cancellationToken);
+        _logger.LogInformation("Node lease {Owner} taken for {Address}; renewed every {Interval}, lasts {Ttl}",
+            Owner, address, _options.RenewInterval, _options.NodeLeaseTtl);
+
+        _renewer = new Thread(RenewLoop) { IsBackground = true, Name = "aq-node-lease" };
+        _renewer.Start();
+    }
+
+    /// <summary>
+    /// Takes the shard lease <paramref name="name"/>: true if this node now holds it, false if a live node
+    /// holds it (or the fence is not installed yet, or this node's own lease is gone).
+    /// </summary>
+    public async Task<bool> AcquireAsync(string name, Action<Exception>? lost)
+    {
+        if (_lost || !await EnsureFenceInstalledAsync())
+        {
+            return false;
+        }
+
+        _held[name] = lost; // before the transaction: a renewal meanwhile must not release it as stale
+        try
+        {
+            if (await TryTakeAsync(name))
+            {
+                return true;
+            }
+        }
+        catch (Exception e) when (e is NpgsqlException or TimeoutException)
+        {
+            _held.TryRemove(name, out _);
+            throw;
+        }
+
+        _held.TryRemove(name, out _);
+        return false;
+    }
+
+    private async Task<bool> TryTakeAsync(string name)
+    {
+        await using var connection = await OpenAsync(_stopping.Token);
+        await using var transaction = await connection.BeginTransactionAsync(_stopping.Token);
+        try
+        {
+            await Execute(connection, transaction, "SET LOCAL lock_timeout = '3s'");
+            // This node's own lease must be live: the shard is taken under it.
+            if (await Scalar(connection, transaction,
+                    "SELECT 1 FROM aq_node_lease WHERE owner = @me AND expires_at > clock_timestamp() FOR KEY SHARE", name) is null)
+            {
+                return false;
+            }
+
+            await Execute(connection, transaction,
+                "INSERT INTO aq_shard_lease (name, owner, generation, changed_at) VALUES (@name, NULL, 0, clock_timestamp()) ON CONFLICT (name) DO NOTHING",
+                name);
+            var owner = await Scalar(connection, transaction, "SELECT owner FROM aq_shard_lease WHERE name = @name FOR UPDATE", name);
+            if (owner is string previous && previous != Owner)
+            {
+                // Only a lease that has run out may be taken, and taking it ends that node's writes for good.
+                await using var fence = new NpgsqlCommand(
+                    "DELETE FROM aq_node_lease WHERE owner = @previous AND expires_at <= clock_timestamp()", connection, transaction);
+                fence.Parameters.AddWithValue("previous", previous);
+                if (await fence.ExecuteNonQueryAsync(_stopping.Token) > 0)
+                {
+                    _logger.LogWarning("Node lease {Previous} had run out; it is fenced, and its shard {Shard} moves here", previous, name);
+                }
+                else if (await Scalar(connection, transaction, "SELECT 1 FROM aq_node_lease WHERE owner = @previous", name, previous) is not null)
+                {
+                    return false; // its node is alive
+                }
+            }
+
+            if (owner as string != Owner)
+            {
+                await Execute(connection, transaction,
+                    "UPDATE aq_shard_lease SET owner = @me, generation = generation + 1, changed_at = clock_timestamp() WHERE name = @name",
+                    name);
+            }
+
+            await transaction.CommitAsync(_stopping.Token);
+            return true;
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.LockNotAvailable)
+        {
+            // The previous owner's write is still in flight (a frozen node's open transaction): try again later.
+            return false;
+        }
+    }
+
+    /// <summary>Gives the shard lease back so the next node takes it at once.</summary>
+    public async Task<bool> ReleaseAsync(string name)
+    {
+        _held.TryRemove(name, out _);
+        if (_lost)
+        {
+            return false;
+        }
+
+        await using var connection = await OpenAsync(CancellationToken.None);
+        await using var release = new NpgsqlCommand(
+            "UPDATE aq_shard_lease SET owner = NULL, changed_at = clock_timestamp() WHERE name = @name AND owner = @me", connection);
+        release.Parameters.AddWithValue("name", name);
+        release.Parameters.AddWithValue("me", Owner);
+        return await release.ExecuteNonQueryAsync() > 0;
+    }
+
+    /// <summary>Whether this node certainly holds the shard lease.</summary>
+    public bool Holds(string name) => !_lost && _held.ContainsKey(name);
+
+    /// <summary>
+    /// After the actor system has ended (nothing of this node writes any more): deletes this node's lease so
+    /// its shards move at once instead of when the lease runs out.
+    /// </summary>
+    public async Task ReleaseNodeAsync()
+    {
+        await _stopping.CancelAsync();
+        if (_lost)
+        {
+            return;
+        }
+
+        try
+        {
+            await using var connection = await OpenAsync(CancellationToken.None);
+            await using var release = new NpgsqlCommand(
+                "UPDATE aq_shard_lease SET owner = NULL, changed_at = clock_timestamp() WHERE owner = @me; DELETE FROM aq_node_lease WHERE owner = @me",
+                connection);
+            release.Parameters.AddWithValue("me", Owner);
+            await release.ExecuteNonQueryAsync();
+            _logger.LogInformation("Node lease {Owner} released", Owner);
+        }
+        catch (Exception e) when (e is NpgsqlException or TimeoutException)
+        {
+            _logger.LogWarning(e, "Node lease {Owner} could not be released; it runs out in {Ttl}", Owner, _options.NodeLeaseTtl);
+        }
+    }
+
+    private async Task<bool> EnsureFenceInstalledAsync()
+    {
+        if (_fenceInstalled.Task.IsCompleted)
+        {
+            return true;
+        }
+
+        // The journal creates its tables when it first starts: until then there is nothing to fence, and no shard starts.
+        await using var connection = await OpenAsync(_stopping.Token);
+        foreach (var table in _fencedTables)
+        {
+            await using var transaction = await connection.BeginTransactionAsync(_stopping.Token);
+            await using var install = new NpgsqlCommand(FenceSchema.TriggerOn(table), connection, transaction);
+            var exists = await install.ExecuteScalarAsync(_stopping.Token) is true;
+            await transaction.CommitAsync(_stopping.Token);
+            if (!exists)
+            {
+                _logger.LogInformation("Fence: table {Table} does not exist yet; shards wait for it", table);
+                return false;
+            }
+        }
+
+        _logger.LogInformation("Fence installed on {Tables}", string.Join(", ", _fencedTables));
+        _fenceInstalled.TrySetResult();
+        return true;
+    }
+
+    private void RenewLoop()
+    {
+        var lastRenewed = Stopwatch.GetTimestamp();
+        while (!_stopping.IsCancellationRequested)
+        {
+            if (_stopping.Token.WaitHandle.WaitOne(_options.RenewInterval))
+            {
+                return;
+            }
+
+            try
+            {
+                if (!Renew())
+                {
+                    LoseForGood("another node took over this node's lease (it had run out)");
+                    return;
+                }
+
+                lastRenewed = Stopwatch.GetTimestamp();
+            }
+            catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException)
+            {
+                // Not lost while nobody has taken it: the database is out of reach, and so it is for writes.
+                var since = Stopwatch.GetElapsedTime(lastRenewed);
+                var level = since > _options.NodeLeaseTtl ? LogLevel.Warning : LogLevel.Debug;
+                _logger.Log(level, e, "Node lease {Owner} not renewed for {Seconds:F1} s", Owner, since.TotalSeconds);
+            }
+        }
+    }
+
+    /// <summary>One renewal: extends this node's lease (false if it is gone) and gives back shard leases it no longer holds.</summary>
+    private bool Renew()
+    {
+        using var connection = new NpgsqlConnection(_connectionString);
+        connection.Open();
+        using var transaction = connection.BeginTransaction();
+        using var renew = new NpgsqlCommand("UPDATE aq_node_lease SET expires_at = clock_timestamp() + @ttl WHERE owner = @me", connection, transaction);
+        renew.Parameters.AddWithValue("ttl", _options.NodeLeaseTtl);
+        renew.Parameters.AddWithValue("me", Owner);
+        if (renew.ExecuteNonQuery() == 0)
+        {
+            return false;
+        }
+
+        // A release that failed (the database blinked) would keep a shard here forever: held is the truth.
+        using var stale = new NpgsqlCommand(
+            "UPDATE aq_shard_lease SET owner = NULL, changed_at = clock_timestamp() WHERE owner = @me AND NOT (name = ANY(@held))",
+            connection, transaction);
+        stale.Parameters.AddWithValue("me", Owner);
+        stale.Parameters.AddWithValue("held", _held.Keys.ToArray());
+        stale.ExecuteNonQuery();
+        transaction.Commit();
+        return true;
+    }
+
+    private void LoseForGood(string reason)
+    {
+        _lost = true;
+        _logger.LogError("Node lease {Owner} lost: {Reason}", Owner, reason);
+        var exception = new InvalidOperationException("node lease lost: " + reason);
+        foreach (var callback in _held.Values)
+        {
+            callback?.Invoke(exception);
+        }
+
+        Lost?.Invoke(reason);
+    }
+
+    private async Task<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        var connection = new NpgsqlConnection(_connectionString);
+        await connection.OpenAsync(cancellationToken);
+        return connection;
+    }
+
+    private async Task Execute(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, string? name = null)
+    {
+        await using var command = new NpgsqlCommand(sql, connection, transaction);
+        AddParameters(command, name, null);
+        await command.ExecuteNonQueryAsync(_stopping.Token);
+    }
+
+    private async Task<object?> Scalar(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, string name, string? previous = null)
+    {
+        await using var command = new NpgsqlCommand(sql, connection, transaction);
+        AddParameters(command, name, previous);
+        return await command.ExecuteScalarAsync(_stopping.Token);
+    }
+
+    private void AddParameters(NpgsqlCommand command, string? name, string? previous)
+    {
+        if (command.CommandText.Contains("@me", StringComparison.Ordinal))
+        {
+            command.Parameters.AddWithValue("me", Owner);
+        }
+
+        if (name is not null && command.CommandText.Contains("@name", StringComparison.Ordinal))
+        {
+            command.Parameters.AddWithValue("name", name);
+        }
+
+        if (previous is not null)
+        {
+            command.Parameters.AddWithValue("previous", previous);
+        }
+    }
+
+    /// <summary>Stops renewing (the token source stays: the renewal thread may still be looking at it).</summary>
+    public void Dispose() => _stopping.Cancel();
+}
