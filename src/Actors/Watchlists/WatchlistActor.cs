@@ -71,8 +71,9 @@ public sealed class WatchlistActor : ReceivePersistentActor
     {
         Context.Parent.Tell(JournalFailed.Instance); // first, so the host has stopped forwarding before the caller retries
         // Akka stops this actor next; the caller hears it now instead of timing out.
-        _awaitingWrite?.Tell(new WatchlistCommandRejected(_state.WatchlistId, WatchlistRejection.Unavailable,
-            "the journal is unavailable; nothing was changed"));
+        // Akka: after a persist failure the event may or may not have been stored. So not "nothing changed".
+        _awaitingWrite?.Tell(new WatchlistCommandRejected(_state.WatchlistId, WatchlistRejection.OutcomeUnknown,
+            "the journal write failed; the change may or may not have been stored"));
         base.OnPersistFailure(cause, @event, sequenceNr);
     }
 
@@ -82,6 +83,12 @@ public sealed class WatchlistActor : ReceivePersistentActor
         if (decision.Rejection is { } rejection)
         {
             Sender.Tell(rejection);
+            return;
+        }
+
+        if (decision.Replay is { } replay)
+        {
+            Sender.Tell(replay);
             return;
         }
 
