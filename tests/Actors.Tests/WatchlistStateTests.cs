@@ -134,4 +134,18 @@ public sealed class WatchlistStateTests
         Assert.IsType<WatchlistView>(restored.Decide(new UpsertPosition(Id, Owner, "7203", 100, 2500) { IdempotencyKey = "k1" }, T0, Catalog).Replay);
         Assert.Empty(old.IdempotencyKeys);
     }
+
+    [Fact(DisplayName = "While the journal is down, the host answers a remembered key's retry from memory, and nothing else that writes")]
+    public void Remembered_keys_answer_from_memory()
+    {
+        var put = new UpsertPosition(Id, Owner, "7203", 100, 2500) { IdempotencyKey = "k1" };
+        var (state, _) = Run(Created(), put);
+
+        Assert.Equal(state.ToView().Version, Assert.IsType<WatchlistView>(WatchlistActor.AnswerFromMemory(state, put)).Version);
+        Assert.Equal(WatchlistRejection.IdempotencyKeyReused,
+            Assert.IsType<WatchlistCommandRejected>(WatchlistActor.AnswerFromMemory(state, put with { Quantity = 5 })).Code);
+        Assert.Null(WatchlistActor.AnswerFromMemory(state, put with { IdempotencyKey = "k2" }));
+        Assert.Null(WatchlistActor.AnswerFromMemory(state, put with { IdempotencyKey = null }));
+        Assert.IsType<WatchlistView>(WatchlistActor.AnswerFromMemory(state, new GetWatchlist(Id, Owner)));
+    }
 }

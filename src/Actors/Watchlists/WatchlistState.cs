@@ -86,16 +86,9 @@ public sealed record WatchlistState(
             return DecideChange(command, now, catalog);
         }
 
-        var request = RequestOf(command);
-        if (Created && OwnerId == command.RequesterId && FindKey(key) is { } earlier)
+        if (Remembered(command) is { } remembered)
         {
-            // Checked before visibility: a retried delete finds a deleted watchlist, and answers as the first time.
-            return earlier.Request == request
-                ? WatchlistDecision.Replayed(earlier.Deleted
-                    ? new WatchlistDeletedReply(WatchlistId)
-                    : new WatchlistView(WatchlistId, OwnerId, earlier.Name, earlier.Stocks, earlier.Version))
-                : WatchlistDecision.Reject(WatchlistId, WatchlistRejection.IdempotencyKeyReused,
-                    "this Idempotency-Key was used for a different request");
+            return remembered;
         }
 
         var decision = DecideChange(command, now, catalog);
@@ -105,8 +98,29 @@ public sealed record WatchlistState(
         }
 
         // The key goes into the same event as the change, so it is durable exactly when the change is.
-        var events = decision.Events.SetItem(decision.Events.Length - 1, WithKey(decision.Events[^1], key, request));
+        var events = decision.Events.SetItem(decision.Events.Length - 1, WithKey(decision.Events[^1], key, RequestOf(command)));
         return decision with { Events = events };
+    }
+
+    /// <summary>
+    /// The answer to a keyed write whose key this watchlist remembers (its first result, or a refusal when the
+    /// key came with another request), or null. Needs no journal, so it is also answered from memory while the
+    /// journal is down.
+    /// </summary>
+    public WatchlistDecision? Remembered(IWatchlistRequest command)
+    {
+        if (command is not IKeyedWrite { IdempotencyKey: { } key } || !Created || OwnerId != command.RequesterId || FindKey(key) is not { } earlier)
+        {
+            return null;
+        }
+
+        // Checked before visibility: a retried delete finds a deleted watchlist, and answers as the first time.
+        return earlier.Request == RequestOf(command)
+            ? WatchlistDecision.Replayed(earlier.Deleted
+                ? new WatchlistDeletedReply(WatchlistId)
+                : new WatchlistView(WatchlistId, OwnerId, earlier.Name, earlier.Stocks, earlier.Version))
+            : WatchlistDecision.Reject(WatchlistId, WatchlistRejection.IdempotencyKeyReused,
+                "this Idempotency-Key was used for a different request");
     }
 
     private WatchlistDecision DecideChange(IWatchlistRequest command, DateTimeOffset now, CompanyCatalog catalog)
