@@ -57,6 +57,16 @@ public sealed class ActorQuotesClientOptions
     /// </summary>
     public TimeSpan KeepAliveInterval { get; init; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>
+    /// How many times one write is sent, with the same Idempotency-Key, before its error reaches the caller (5):
+    /// the first try and the retries after 503, 504, a connection failure or <see cref="WriteTimeout"/>. The
+    /// waits between them follow the backoff above.
+    /// </summary>
+    public int WriteAttempts { get; init; } = 5;
+
+    /// <summary>How long one attempt of a write may take before it counts as failed and is retried (30 s).</summary>
+    public TimeSpan WriteTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Last touches to each socket before it connects (a proxy, headers).</summary>
     public Action<ClientWebSocketOptions>? ConfigureWebSocket { get; init; }
 
@@ -82,6 +92,11 @@ public sealed class ActorQuotesClientOptions
         if (ReceiveBufferSize <= 0 || MaxMessageSize < ReceiveBufferSize)
         {
             throw new ArgumentException($"{nameof(ReceiveBufferSize)} must be positive and {nameof(MaxMessageSize)} at least as large.", nameof(MaxMessageSize));
+        }
+
+        if (WriteAttempts is < 1 or > 100 || WriteTimeout <= TimeSpan.Zero)
+        {
+            throw new ArgumentException($"{nameof(WriteAttempts)} must be 1 to 100 and {nameof(WriteTimeout)} positive.", nameof(WriteAttempts));
         }
 
         if (ConnectTimeout <= TimeSpan.Zero || KeepAliveInterval < TimeSpan.Zero)

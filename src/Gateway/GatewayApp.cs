@@ -63,6 +63,10 @@ public static class GatewayApp
             .Validate(s => s.DispatcherThreads is >= 1 and <= 256, "Streaming:DispatcherThreads must be between 1 and 256.")
             .ValidateOnStart();
 
+        services.AddOptions<RequestOptions>().BindConfiguration(RequestOptions.Section)
+            .Validate(r => r.AskTimeout > TimeSpan.Zero && r.AskTimeout <= TimeSpan.FromMinutes(5),
+                "Requests:AskTimeout must be more than 0 and at most 00:05:00.")
+            .ValidateOnStart();
         services.AddSingleton(TimeProvider.System);
         services.AddOptions<CatalogOptions>().BindConfiguration(CatalogOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton(provider => CatalogOptions.LoadCatalog(

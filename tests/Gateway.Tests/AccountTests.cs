@@ -107,6 +107,44 @@ public sealed class AccountTests(GatewayFixture fixture) : IClassFixture<Gateway
         Assert.Equal(HttpStatusCode.TooManyRequests, sixth.StatusCode);
     }
 
+    [Fact(DisplayName = "A logout retried with its Idempotency-Key answers 204 again; another token under that key is 409; the token stays revoked")]
+    public async Task Idempotent_logout()
+    {
+        var username = GatewayFixture.NewUsername("idemout");
+        var (token, _) = await Http.RegisterAndLogin(username);
+        var login = await Http.PostAsync("/api/v1/auth/login", ApiClient.Json($$"""{"username":"{{username}}","password":"correct-horse"}"""));
+        var second = (await login.ReadJson())["token"]!.GetValue<string>();
+        var key = Guid.NewGuid().ToString();
+
+        HttpRequestMessage Logout(string bearer, string? withKey)
+        {
+            var request = ApiClient.Authorized(HttpMethod.Post, "/api/v1/auth/logout", bearer);
+            if (withKey is not null)
+            {
+                request.Headers.Add("Idempotency-Key", withKey);
+            }
+
+            return request;
+        }
+
+        var first = await Http.SendAsync(Logout(token, key));
+        var retry = await Http.SendAsync(Logout(token, key));
+        var otherKey = await Http.SendAsync(Logout(token, Guid.NewGuid().ToString()));
+        var noKey = await Http.SendAsync(Logout(token, null));
+        var otherToken = await Http.SendAsync(Logout(second, key));
+        var me = await Http.SendAsync(ApiClient.Authorized(HttpMethod.Get, "/api/v1/auth/me", token));
+        var secondMe = await Http.SendAsync(ApiClient.Authorized(HttpMethod.Get, "/api/v1/auth/me", second));
+
+        Assert.Equal(HttpStatusCode.NoContent, first.StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, retry.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, otherKey.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, noKey.StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, otherToken.StatusCode);
+        Assert.Equal("idempotency_key_reused", (await otherToken.ReadJson())["code"]!.GetValue<string>());
+        Assert.Equal(HttpStatusCode.Unauthorized, me.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, secondMe.StatusCode);
+    }
+
     [Fact(DisplayName = "A registration retried with the same Idempotency-Key gets the first answer and creates nothing new")]
     public async Task Idempotent_registration()
     {

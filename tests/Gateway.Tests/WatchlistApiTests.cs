@@ -132,6 +132,83 @@ public sealed class WatchlistApiTests(GatewayFixture fixture) : IClassFixture<Ga
         Assert.Empty((await (await Http.SendAsync(ApiClient.Authorized(HttpMethod.Get, "/api/v1/watchlists", token))).ReadJson()).AsArray());
     }
 
+    [Fact(DisplayName = "PATCH, PUT and DELETE of stocks and DELETE of a watchlist retried with the same Idempotency-Key return the first answer and journal nothing more")]
+    public async Task Idempotent_writes()
+    {
+        var (token, _) = await Http.RegisterAndLogin(GatewayFixture.NewUsername("idemw"));
+        var id = await Http.CreateWatchlist(token, "Keys");
+        var msft = 0;
+
+        async Task<(HttpResponseMessage First, HttpResponseMessage Retry)> Twice(HttpMethod method, string path, string? json, bool changeBetween = true)
+        {
+            var key = Guid.NewGuid().ToString();
+            HttpRequestMessage Request()
+            {
+                var request = ApiClient.Authorized(method, path, token, json);
+                request.Headers.Add("Idempotency-Key", key);
+                return request;
+            }
+
+            var first = await Http.SendAsync(Request());
+            if (changeBetween)
+            {
+                // A later change by another request, so the retry's answer cannot simply be the current state.
+                var between = await Http.SendAsync(ApiClient.Authorized(HttpMethod.Put, $"/api/v1/watchlists/{id}/stocks/MSFT", token,
+                    $$"""{"quantity":{{++msft}},"purchase_price":400}"""));
+                Assert.Equal(HttpStatusCode.OK, between.StatusCode);
+            }
+
+            return (first, await Http.SendAsync(Request()));
+        }
+
+        var put = await Twice(HttpMethod.Put, $"/api/v1/watchlists/{id}/stocks/7203", """{"quantity":100,"purchase_price":2500}""");
+        var rename = await Twice(HttpMethod.Patch, $"/api/v1/watchlists/{id}", """{"name":"Renamed"}""");
+        var remove = await Twice(HttpMethod.Delete, $"/api/v1/watchlists/{id}/stocks/7203", null);
+        var events = (await (await Http.SendAsync(ApiClient.Authorized(HttpMethod.Get, $"/api/v1/watchlists/{id}/history", token))).ReadJson())["events"]!.AsArray();
+        var delete = await Twice(HttpMethod.Delete, $"/api/v1/watchlists/{id}", null, changeBetween: false);
+        var listed = (await (await Http.SendAsync(ApiClient.Authorized(HttpMethod.Get, "/api/v1/watchlists", token))).ReadJson()).AsArray();
+
+        foreach (var (first, retry) in new[] { put, rename, remove })
+        {
+            Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+            Assert.Equal(HttpStatusCode.OK, retry.StatusCode);
+            Assert.Equal((await first.ReadJson()).ToJsonString(), (await retry.ReadJson()).ToJsonString());
+        }
+
+        // created, then per write: its own event and the MSFT change between it and its retry; no retry journaled anything.
+        Assert.Equal(
+            ["created", "stock_added", "stock_added", "renamed", "position_changed", "stock_removed", "position_changed"],
+            events.Select(e => e!["type"]!.GetValue<string>()));
+        Assert.Equal(HttpStatusCode.NoContent, delete.First.StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, delete.Retry.StatusCode);
+        Assert.Empty(listed);
+    }
+
+    [Fact(DisplayName = "A write route's Idempotency-Key reused for a different request is 409 idempotency_key_reused and changes nothing")]
+    public async Task Key_reused()
+    {
+        var (token, _) = await Http.RegisterAndLogin(GatewayFixture.NewUsername("reuse"));
+        var id = await Http.CreateWatchlist(token, "Reuse");
+        var key = Guid.NewGuid().ToString();
+
+        var first = await Http.SendAsync(HonestWriteTests.Put(id, token, key, """{"quantity":1,"purchase_price":10}""", "7203"));
+        var otherBody = await Http.SendAsync(HonestWriteTests.Put(id, token, key, """{"quantity":2,"purchase_price":10}""", "7203"));
+        var rename = ApiClient.Authorized(HttpMethod.Patch, $"/api/v1/watchlists/{id}", token, """{"name":"Other"}""");
+        rename.Headers.Add("Idempotency-Key", key);
+        var otherRoute = await Http.SendAsync(rename);
+        var now = await (await Http.SendAsync(ApiClient.Authorized(HttpMethod.Get, $"/api/v1/watchlists/{id}", token))).ReadJson();
+
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        foreach (var refused in new[] { otherBody, otherRoute })
+        {
+            Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+            Assert.Equal("idempotency_key_reused", (await refused.ReadJson())["code"]!.GetValue<string>());
+        }
+
+        Assert.Equal("Reuse", now["name"]!.GetValue<string>());
+        Assert.Equal(1, now["stocks"]![0]!["quantity"]!.GetValue<double>());
+    }
+
     private Task<HttpResponseMessage> Create(string token, string name, string? key)
     {
         var request = ApiClient.Authorized(HttpMethod.Post, "/api/v1/watchlists", token, System.Text.Json.JsonSerializer.Serialize(new { name }));

@@ -80,8 +80,9 @@ public sealed class AccountActor : ReceivePersistentActor
     protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
     {
         Context.Parent.Tell(JournalFailed.Instance); // first, so the host has stopped forwarding before the caller retries
-        _awaitingWrite?.Tell(new AccountCommandRejected(_state.Username, AccountRejection.Unavailable,
-            "the journal is unavailable; nothing was changed"));
+        // Akka: after a persist failure the event may or may not have been stored. So not "nothing changed".
+        _awaitingWrite?.Tell(new AccountCommandRejected(_state.Username, AccountRejection.OutcomeUnknown,
+            "the journal write failed; the change may or may not have been stored"));
         base.OnPersistFailure(cause, @event, sequenceNr);
     }
 
@@ -144,19 +145,14 @@ public sealed class AccountActor : ReceivePersistentActor
 
     private void Revoke(RevokeToken command)
     {
-        if (!_state.Registered)
+        var (revoked, answer) = _state.DecideRevoke(command, _clock.GetUtcNow());
+        if (revoked is null)
         {
-            Sender.Tell(_state.NotFound());
+            Sender.Tell(answer);
             return;
         }
 
-        if (_state.RevokedTokens.ContainsKey(command.TokenId))
-        {
-            Sender.Tell(new TokenRevocationRecorded(_state.Username, command.TokenId));
-            return;
-        }
-
-        Write(new TokenRevoked(command.TokenId, command.ExpiresAt, _clock.GetUtcNow()), () =>
+        Write(revoked, () =>
         {
             _mediator.Tell(new Publish(Topics.Account(_state.Username), new TokenRevokedNotice(_state.Username, command.TokenId)));
             NodeMetrics.Get(Context.System).Published("account");

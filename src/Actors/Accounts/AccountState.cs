@@ -17,6 +17,13 @@ public sealed record AccountState(
     /// <summary>Most watchlists one user may own.</summary>
     public const int MaxWatchlists = 50;
 
+    /// <summary>
+    /// Logout Idempotency-Keys and the token id each revoked. Bounded like <see cref="RevokedTokens"/>: a key
+    /// is dropped with its revocation once the token has expired (it could not be used again anyway).
+    /// </summary>
+    public ImmutableDictionary<string, string> LogoutKeys { get; init; } =
+        ImmutableDictionary<string, string>.Empty.WithComparers(StringComparer.Ordinal);
+
     public static AccountState Empty(string username) => new(
         username,
         0,
@@ -48,19 +55,59 @@ public sealed record AccountState(
             IdempotencyKeys = IdempotencyKeys.RemoveRange(IdempotencyKeys.Where(kv => kv.Value == u.WatchlistId).Select(kv => kv.Key)),
         },
         // Revocations of tokens that have expired anyway are dropped, so the set stays small.
-        TokenRevoked t => this with
-        {
-            RevokedTokens = RevokedTokens
-                .RemoveRange(RevokedTokens.Where(kv => kv.Value <= t.At).Select(kv => kv.Key))
-                .SetItem(t.TokenId, t.ExpiresAt),
-        },
+        TokenRevoked t => ApplyRevoked(t),
         _ => throw new ArgumentOutOfRangeException(nameof(e), e.GetType().Name, "Unknown account event."),
     };
+
+    /// <summary>
+    /// A logout: the event to journal, or the answer when there is nothing to journal. A key seen before
+    /// answers as the first time (or is refused if it came with another token); a token already revoked by
+    /// another request is refused as revoked, exactly as a request with it would be.
+    /// </summary>
+    public (TokenRevoked? Event, object? Reply) DecideRevoke(RevokeToken command, DateTimeOffset now)
+    {
+        if (!Registered)
+        {
+            return (null, NotFound());
+        }
+
+        if (command.IdempotencyKey is { } key && LogoutKeys.TryGetValue(key, out var revokedByKey))
+        {
+            return revokedByKey == command.TokenId
+                ? (null, new TokenRevocationRecorded(Username, command.TokenId))
+                : (null, new AccountCommandRejected(Username, AccountRejection.IdempotencyKeyReused,
+                    "this Idempotency-Key was used for a different request"));
+        }
+
+        if (RevokedTokens.ContainsKey(command.TokenId))
+        {
+            return command.IdempotencyKey is null
+                ? (null, new TokenRevocationRecorded(Username, command.TokenId))
+                : (null, new AccountCommandRejected(Username, AccountRejection.TokenRevoked, "token was revoked"));
+        }
+
+        return (new TokenRevoked(command.TokenId, command.ExpiresAt, now) { IdempotencyKey = command.IdempotencyKey }, null);
+    }
+
+    // Revocations of tokens that have expired anyway are dropped, so the set stays small; their keys go with them.
+    private AccountState ApplyRevoked(TokenRevoked t)
+    {
+        var expired = RevokedTokens.Where(kv => kv.Value <= t.At).Select(kv => kv.Key).ToHashSet(StringComparer.Ordinal);
+        var keys = LogoutKeys.RemoveRange(LogoutKeys.Where(kv => expired.Contains(kv.Value)).Select(kv => kv.Key));
+        return this with
+        {
+            RevokedTokens = RevokedTokens.RemoveRange(expired).SetItem(t.TokenId, t.ExpiresAt),
+            LogoutKeys = t.IdempotencyKey is { } key ? keys.SetItem(key, t.TokenId) : keys,
+        };
+    }
 
     public AccountCredentials Credentials() => new(UserId, Username, PasswordHash, RegistrationKey);
 
     public AccountSnapshot ToSnapshot() =>
-        new(Username, UserId, PasswordHash, RegistrationKey, WatchlistIds, IdempotencyKeys, RevokedTokens, Registered);
+        new(Username, UserId, PasswordHash, RegistrationKey, WatchlistIds, IdempotencyKeys, RevokedTokens, Registered)
+        {
+            LogoutKeys = LogoutKeys,
+        };
 
     public static AccountState FromSnapshot(AccountSnapshot s) => new(
         s.Username,
@@ -70,7 +117,11 @@ public sealed record AccountState(
         s.WatchlistIds,
         s.IdempotencyKeys.WithComparers(StringComparer.Ordinal),
         s.RevokedTokens.WithComparers(StringComparer.Ordinal),
-        s.Registered);
+        s.Registered)
+    {
+        // Snapshots from before logout keys have none.
+        LogoutKeys = (s.LogoutKeys ?? ImmutableDictionary<string, string>.Empty).WithComparers(StringComparer.Ordinal),
+    };
 
     /// <summary>What a read answers from this state with no journal involved, or null for a write.</summary>
     public object? Read(IAccountRequest request) => request switch

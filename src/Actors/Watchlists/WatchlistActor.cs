@@ -63,16 +63,28 @@ public sealed class WatchlistActor : ReceivePersistentActor
     public static Props EntityProps(long watchlistId, CompanyCatalog catalog, IActorRef mediator, TimeProvider clock) =>
         DurableEntityHost.Props(
             Props(watchlistId, catalog, mediator, clock),
-            (state, message) => state is WatchlistState s && message is GetWatchlist query ? s.Read(query) : null,
+            (state, message) => state is WatchlistState s ? AnswerFromMemory(s, message) : null,
             message => new WatchlistCommandRejected(watchlistId, WatchlistRejection.Unavailable, "the journal is unavailable; try again"),
             StopEntity.Instance);
+
+    /// <summary>
+    /// What the host answers without the journal: reads, and retries of keyed writes it remembers (so a retry
+    /// after a 504 gets its first answer even while the journal is down). Null for anything else.
+    /// </summary>
+    public static object? AnswerFromMemory(WatchlistState state, object message) => message switch
+    {
+        GetWatchlist query => state.Read(query),
+        IWatchlistRequest request when state.Remembered(request) is { } remembered => (object?)remembered.Replay ?? remembered.Rejection,
+        _ => null,
+    };
 
     protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
     {
         Context.Parent.Tell(JournalFailed.Instance); // first, so the host has stopped forwarding before the caller retries
         // Akka stops this actor next; the caller hears it now instead of timing out.
-        _awaitingWrite?.Tell(new WatchlistCommandRejected(_state.WatchlistId, WatchlistRejection.Unavailable,
-            "the journal is unavailable; nothing was changed"));
+        // Akka: after a persist failure the event may or may not have been stored. So not "nothing changed".
+        _awaitingWrite?.Tell(new WatchlistCommandRejected(_state.WatchlistId, WatchlistRejection.OutcomeUnknown,
+            "the journal write failed; the change may or may not have been stored"));
         base.OnPersistFailure(cause, @event, sequenceNr);
     }
 
@@ -82,6 +94,12 @@ public sealed class WatchlistActor : ReceivePersistentActor
         if (decision.Rejection is { } rejection)
         {
             Sender.Tell(rejection);
+            return;
+        }
+
+        if (decision.Replay is { } replay)
+        {
+            Sender.Tell(replay);
             return;
         }
 

@@ -1,16 +1,23 @@
 using System.Collections.Immutable;
+using System.Globalization;
 using ActorQuotes.Actors.Catalog;
+using ActorQuotes.Contracts;
 using ActorQuotes.Contracts.Watchlists;
 
 namespace ActorQuotes.Actors.Watchlists;
 
-/// <summary>What a command decided: events to journal (maybe none), or a rejection.</summary>
-public readonly record struct WatchlistDecision(ImmutableArray<IWatchlistEvent> Events, WatchlistCommandRejected? Rejection)
+/// <summary>
+/// What a command decided: events to journal (maybe none), a rejection, or the remembered answer to a
+/// retried Idempotency-Key (<see cref="Replay"/>, answered as is with nothing journaled).
+/// </summary>
+public readonly record struct WatchlistDecision(ImmutableArray<IWatchlistEvent> Events, WatchlistCommandRejected? Rejection, object? Replay = null)
 {
     public static WatchlistDecision Accept(params IWatchlistEvent[] events) => new([.. events], null);
 
     public static WatchlistDecision Reject(long id, WatchlistRejection code, string reason) =>
         new([], new WatchlistCommandRejected(id, code, reason));
+
+    public static WatchlistDecision Replayed(object reply) => new([], null, reply);
 }
 
 /// <summary>A watchlist's state: pure decide and apply; the actor only journals and replies.</summary>
@@ -23,6 +30,15 @@ public sealed record WatchlistState(
     bool Deleted,
     long Version)
 {
+    /// <summary>
+    /// How many Idempotency-Keys a watchlist remembers (the newest): a retry must arrive before this many
+    /// further keyed writes to the same watchlist. docs/api.md, "Idempotency-Key".
+    /// </summary>
+    public const int MaxIdempotencyKeys = 50;
+
+    /// <summary>The keyed writes remembered, oldest first, at most <see cref="MaxIdempotencyKeys"/>.</summary>
+    public ImmutableList<KeyedWriteResult> IdempotencyKeys { get; init; } = ImmutableList<KeyedWriteResult>.Empty;
+
     public static WatchlistState Empty(long watchlistId) =>
         new(watchlistId, 0, string.Empty, ImmutableList<Position>.Empty, false, false, 0);
 
@@ -31,10 +47,27 @@ public sealed record WatchlistState(
 
     public WatchlistView ToView() => new(WatchlistId, OwnerId, Name, Stocks, Version);
 
-    public WatchlistSnapshot ToSnapshot() => new(WatchlistId, OwnerId, Name, Stocks, Created, Deleted, Version);
+    public WatchlistSnapshot ToSnapshot() =>
+        new(WatchlistId, OwnerId, Name, Stocks, Created, Deleted, Version) { IdempotencyKeys = IdempotencyKeys };
 
     public static WatchlistState FromSnapshot(WatchlistSnapshot s) =>
-        new(s.WatchlistId, s.OwnerId, s.Name, s.Stocks, s.Created, s.Deleted, s.Version);
+        new(s.WatchlistId, s.OwnerId, s.Name, s.Stocks, s.Created, s.Deleted, s.Version)
+        {
+            IdempotencyKeys = s.IdempotencyKeys ?? ImmutableList<KeyedWriteResult>.Empty, // snapshots from before keys
+        };
+
+    /// <summary>
+    /// What a keyed write asked for, in a stable text form: the same key with a different request is refused.
+    /// The gateway has already matched the ticker against the catalog, so equal requests read equal.
+    /// </summary>
+    public static string RequestOf(IWatchlistRequest command) => command switch
+    {
+        UpsertPosition u => string.Create(CultureInfo.InvariantCulture, $"put-stock {u.TickerSymbol} {u.Quantity:R} {u.PurchasePrice:R}"),
+        RemovePosition r => "delete-stock " + r.TickerSymbol,
+        RenameWatchlist n => "rename " + n.Name,
+        DeleteWatchlist => "delete",
+        _ => command.GetType().Name,
+    };
 
     /// <summary>What a read (<see cref="GetWatchlist"/>) answers from this state, with no journal involved.</summary>
     public object Read(GetWatchlist query) =>
@@ -42,7 +75,55 @@ public sealed record WatchlistState(
             ? ToView()
             : new WatchlistCommandRejected(WatchlistId, WatchlistRejection.NotFound, "watchlist not found");
 
+    /// <summary>
+    /// Decides a command. A keyed write whose key this watchlist remembers is answered with its first result
+    /// (or refused if the key came with another request); a new keyed change carries the key in its event.
+    /// </summary>
     public WatchlistDecision Decide(IWatchlistRequest command, DateTimeOffset now, CompanyCatalog catalog)
+    {
+        if (command is not IKeyedWrite { IdempotencyKey: { } key })
+        {
+            return DecideChange(command, now, catalog);
+        }
+
+        if (Remembered(command) is { } remembered)
+        {
+            return remembered;
+        }
+
+        var decision = DecideChange(command, now, catalog);
+        if (decision.Events.IsEmpty)
+        {
+            return decision; // a refusal, or a change that changes nothing: nothing journaled, no key kept
+        }
+
+        // The key goes into the same event as the change, so it is durable exactly when the change is.
+        var events = decision.Events.SetItem(decision.Events.Length - 1, WithKey(decision.Events[^1], key, RequestOf(command)));
+        return decision with { Events = events };
+    }
+
+    /// <summary>
+    /// The answer to a keyed write whose key this watchlist remembers (its first result, or a refusal when the
+    /// key came with another request), or null. Needs no journal, so it is also answered from memory while the
+    /// journal is down.
+    /// </summary>
+    public WatchlistDecision? Remembered(IWatchlistRequest command)
+    {
+        if (command is not IKeyedWrite { IdempotencyKey: { } key } || !Created || OwnerId != command.RequesterId || FindKey(key) is not { } earlier)
+        {
+            return null;
+        }
+
+        // Checked before visibility: a retried delete finds a deleted watchlist, and answers as the first time.
+        return earlier.Request == RequestOf(command)
+            ? WatchlistDecision.Replayed(earlier.Deleted
+                ? new WatchlistDeletedReply(WatchlistId)
+                : new WatchlistView(WatchlistId, OwnerId, earlier.Name, earlier.Stocks, earlier.Version))
+            : WatchlistDecision.Reject(WatchlistId, WatchlistRejection.IdempotencyKeyReused,
+                "this Idempotency-Key was used for a different request");
+    }
+
+    private WatchlistDecision DecideChange(IWatchlistRequest command, DateTimeOffset now, CompanyCatalog catalog)
     {
         if (command is CreateWatchlist create)
         {
@@ -113,7 +194,46 @@ public sealed record WatchlistState(
         }
     }
 
-    public WatchlistState Apply(IWatchlistEvent e) => e switch
+    public WatchlistState Apply(IWatchlistEvent e)
+    {
+        var next = ApplyChange(e);
+        if (e.IdempotencyKey is not { } key)
+        {
+            return next;
+        }
+
+        var keys = next.IdempotencyKeys.Add(new KeyedWriteResult(key, e.Request ?? string.Empty, next.Deleted, next.Name, next.Stocks, next.Version));
+        return next with
+        {
+            IdempotencyKeys = keys.Count > MaxIdempotencyKeys ? keys.RemoveRange(0, keys.Count - MaxIdempotencyKeys) : keys,
+        };
+    }
+
+    private static IWatchlistEvent WithKey(IWatchlistEvent e, string key, string request) => e switch
+    {
+        WatchlistCreated c => c with { IdempotencyKey = key, Request = request },
+        StockAdded a => a with { IdempotencyKey = key, Request = request },
+        PositionChanged p => p with { IdempotencyKey = key, Request = request },
+        StockRemoved r => r with { IdempotencyKey = key, Request = request },
+        WatchlistRenamed n => n with { IdempotencyKey = key, Request = request },
+        WatchlistDeleted d => d with { IdempotencyKey = key, Request = request },
+        _ => throw new ArgumentOutOfRangeException(nameof(e), e.GetType().Name, "Unknown watchlist event."),
+    };
+
+    private KeyedWriteResult? FindKey(string key)
+    {
+        foreach (var write in IdempotencyKeys)
+        {
+            if (string.Equals(write.Key, key, StringComparison.Ordinal))
+            {
+                return write;
+            }
+        }
+
+        return null;
+    }
+
+    private WatchlistState ApplyChange(IWatchlistEvent e) => e switch
     {
         WatchlistCreated c => this with { OwnerId = c.OwnerId, Name = c.Name, Created = true, Version = Version + 1 },
         StockAdded a => this with

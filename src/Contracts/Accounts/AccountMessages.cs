@@ -18,6 +18,15 @@ public enum AccountRejection
 
     /// <summary>The journal cannot be written or read right now; nothing was changed. Retry later.</summary>
     Unavailable,
+
+    /// <summary>
+    /// The journal write failed: Akka cannot say whether the event was stored, so the change may or may not
+    /// have happened. Retry with the same Idempotency-Key.
+    /// </summary>
+    OutcomeUnknown,
+
+    /// <summary>The Idempotency-Key was already used on this account for a different request.</summary>
+    IdempotencyKeyReused,
 }
 
 /// <summary>
@@ -51,9 +60,16 @@ public sealed record LoginLockedOut(string Username, DateTimeOffset Until) : IAc
 [SerializationManifest("aq.acct.check-token")]
 public sealed record CheckToken(string Username, string TokenId) : IAccountRequest;
 
-/// <summary>Gateway → account: log out, revoking one token everywhere. Replies <see cref="TokenRevocationRecorded"/>.</summary>
+/// <summary>
+/// Gateway → account: log out, revoking one token everywhere. Replies <see cref="TokenRevocationRecorded"/>,
+/// or TokenRevoked when the token was already revoked by another request than this key's.
+/// </summary>
 [SerializationManifest("aq.acct.revoke-token")]
-public sealed record RevokeToken(string Username, string TokenId, DateTimeOffset ExpiresAt) : IAccountRequest;
+public sealed record RevokeToken(string Username, string TokenId, DateTimeOffset ExpiresAt) : IAccountRequest, IKeyedWrite
+{
+    /// <inheritdoc />
+    public string? IdempotencyKey { get; init; }
+}
 
 [SerializationManifest("aq.acct.token-revocation-recorded")]
 public sealed record TokenRevocationRecorded(string Username, string TokenId) : IActorQuotesMessage;
@@ -133,6 +149,9 @@ public sealed record WatchlistUnlinked(long WatchlistId, DateTimeOffset At) : IA
 public sealed record TokenRevoked(string TokenId, DateTimeOffset ExpiresAt, DateTimeOffset At) : IAccountEvent
 {
     public int SchemaVersion { get; init; } = 1;
+
+    /// <summary>The Idempotency-Key of the logout, if it had one (absent in old payloads).</summary>
+    public string? IdempotencyKey { get; init; }
 }
 
 /// <summary>Snapshot of an account, taken every <c>AccountActor.SnapshotEvery</c> events.</summary>
@@ -145,4 +164,8 @@ public sealed record AccountSnapshot(
     ImmutableList<long> WatchlistIds,
     ImmutableDictionary<string, long> IdempotencyKeys,
     ImmutableDictionary<string, DateTimeOffset> RevokedTokens,
-    bool Registered) : IActorQuotesMessage;
+    bool Registered) : IActorQuotesMessage
+{
+    /// <summary>Logout Idempotency-Keys and the token id each revoked (added later; null in old snapshots).</summary>
+    public ImmutableDictionary<string, string>? LogoutKeys { get; init; }
+}

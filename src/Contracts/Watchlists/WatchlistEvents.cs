@@ -11,12 +11,22 @@ public interface IWatchlistEvent : IActorQuotesMessage
     DateTimeOffset At { get; }
 
     int SchemaVersion { get; }
+
+    /// <summary>The Idempotency-Key of the request that made this change, if it had one (absent in old payloads).</summary>
+    string? IdempotencyKey { get; }
+
+    /// <summary>What that request was (<c>WatchlistState.RequestOf</c>), so the same key with another request is refused.</summary>
+    string? Request { get; }
 }
 
 [SerializationManifest("aq.wl.ev.created")]
 public sealed record WatchlistCreated(long WatchlistId, long OwnerId, string Name, DateTimeOffset At) : IWatchlistEvent
 {
     public int SchemaVersion { get; init; } = 1;
+
+    public string? IdempotencyKey { get; init; }
+
+    public string? Request { get; init; }
 }
 
 [SerializationManifest("aq.wl.ev.stock-added")]
@@ -24,6 +34,10 @@ public sealed record StockAdded(string TickerSymbol, double Quantity, double Pur
     : IWatchlistEvent
 {
     public int SchemaVersion { get; init; } = 1;
+
+    public string? IdempotencyKey { get; init; }
+
+    public string? Request { get; init; }
 }
 
 [SerializationManifest("aq.wl.ev.position-changed")]
@@ -31,22 +45,38 @@ public sealed record PositionChanged(string TickerSymbol, double Quantity, doubl
     : IWatchlistEvent
 {
     public int SchemaVersion { get; init; } = 1;
+
+    public string? IdempotencyKey { get; init; }
+
+    public string? Request { get; init; }
 }
 
 [SerializationManifest("aq.wl.ev.stock-removed")]
 public sealed record StockRemoved(string TickerSymbol, DateTimeOffset At) : IWatchlistEvent
 {
     public int SchemaVersion { get; init; } = 1;
+
+    public string? IdempotencyKey { get; init; }
+
+    public string? Request { get; init; }
 }
 
 [SerializationManifest("aq.wl.ev.deleted")]
 public sealed record WatchlistDeleted(DateTimeOffset At) : IWatchlistEvent
 {
     public int SchemaVersion { get; init; } = 1;
+
+    public string? IdempotencyKey { get; init; }
+
+    public string? Request { get; init; }
 }
 
 [SerializationManifest("aq.wl.ev.renamed")]
 public sealed record WatchlistRenamed(string Name, DateTimeOffset At) : IWatchlistEvent
 {
     public int SchemaVersion { get; init; } = 1;
+
+    public string? IdempotencyKey { get; init; }
+
+    public string? Request { get; init; }
 }

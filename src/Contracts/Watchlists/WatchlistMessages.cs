@@ -25,6 +25,15 @@ public enum WatchlistRejection
 
     /// <summary>The journal cannot be written or read right now; nothing was changed. Retry later.</summary>
     Unavailable,
+
+    /// <summary>
+    /// The journal write failed: Akka cannot say whether the event was stored, so the change may or may not
+    /// have happened. Retry with the same Idempotency-Key.
+    /// </summary>
+    OutcomeUnknown,
+
+    /// <summary>The Idempotency-Key was already used on this watchlist for a different request.</summary>
+    IdempotencyKeyReused,
 }
 
 /// <summary>One position: ticker, quantity and purchase price.</summary>
@@ -42,19 +51,35 @@ public sealed record UpsertPosition(
     long RequesterId,
     string TickerSymbol,
     double Quantity,
-    double PurchasePrice) : IWatchlistRequest;
+    double PurchasePrice) : IWatchlistRequest, IKeyedWrite
+{
+    /// <inheritdoc />
+    public string? IdempotencyKey { get; init; }
+}
 
 /// <summary>Gateway → watchlist: remove a position. Replies <see cref="WatchlistView"/>.</summary>
 [SerializationManifest("aq.wl.remove-position")]
-public sealed record RemovePosition(long WatchlistId, long RequesterId, string TickerSymbol) : IWatchlistRequest;
+public sealed record RemovePosition(long WatchlistId, long RequesterId, string TickerSymbol) : IWatchlistRequest, IKeyedWrite
+{
+    /// <inheritdoc />
+    public string? IdempotencyKey { get; init; }
+}
 
 /// <summary>Gateway → watchlist: rename it. Replies <see cref="WatchlistView"/>.</summary>
 [SerializationManifest("aq.wl.rename")]
-public sealed record RenameWatchlist(long WatchlistId, long RequesterId, string Name) : IWatchlistRequest;
+public sealed record RenameWatchlist(long WatchlistId, long RequesterId, string Name) : IWatchlistRequest, IKeyedWrite
+{
+    /// <inheritdoc />
+    public string? IdempotencyKey { get; init; }
+}
 
 /// <summary>Gateway → watchlist: delete it. Replies <see cref="WatchlistDeletedReply"/>.</summary>
 [SerializationManifest("aq.wl.delete")]
-public sealed record DeleteWatchlist(long WatchlistId, long RequesterId) : IWatchlistRequest;
+public sealed record DeleteWatchlist(long WatchlistId, long RequesterId) : IWatchlistRequest, IKeyedWrite
+{
+    /// <inheritdoc />
+    public string? IdempotencyKey { get; init; }
+}
 
 /// <summary>Gateway or session → watchlist: read it. Replies <see cref="WatchlistView"/>.</summary>
 [SerializationManifest("aq.wl.get")]
@@ -95,4 +120,20 @@ public sealed record WatchlistSnapshot(
     ImmutableList<Position> Stocks,
     bool Created,
     bool Deleted,
-    long Version) : IActorQuotesMessage;
+    long Version) : IActorQuotesMessage
+{
+    /// <summary>The writes remembered by Idempotency-Key, oldest first (added later; null in old snapshots).</summary>
+    public ImmutableList<KeyedWriteResult>? IdempotencyKeys { get; init; }
+}
+
+/// <summary>
+/// A write remembered by its Idempotency-Key: which request it was and the result it answered, so a retry
+/// gets the same status and body. Part of <see cref="WatchlistSnapshot"/>; rebuilt from events on replay.
+/// </summary>
+public sealed record KeyedWriteResult(
+    string Key,
+    string Request,
+    bool Deleted,
+    string Name,
+    ImmutableList<Position> Stocks,
+    long Version);

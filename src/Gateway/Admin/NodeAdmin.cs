@@ -51,7 +51,7 @@ public static class NodeAdmin
 
     public static async Task<Results<Ok<TickerView>, ProblemHttpResult>> Ticker(string symbol, AdminContext admin, CancellationToken cancellationToken)
     {
-        var reply = await admin.Regions.Tickers.Ask<object>(new GetTickerStats(symbol), Hosting.ActorQuotesRegions.AskTimeout, cancellationToken);
+        var reply = await admin.Regions.Tickers.Ask<object>(new GetTickerStats(symbol), admin.Regions.AskTimeout, cancellationToken);
         if (reply is not TickerStats stats)
         {
             return ApiProblems.Create(StatusCodes.Status404NotFound, "unknown_symbol", $"'{symbol}' is not in the catalog.");
@@ -70,7 +70,7 @@ public static class NodeAdmin
         {
             try
             {
-                return await admin.Regions.Tickers.Ask<object>(new GetTickerStats(company.TickerSymbol), Hosting.ActorQuotesRegions.AskTimeout, cancellationToken);
+                return await admin.Regions.Tickers.Ask<object>(new GetTickerStats(company.TickerSymbol), admin.Regions.AskTimeout, cancellationToken);
             }
             catch (AskTimeoutException)
             {
@@ -163,7 +163,7 @@ public static class NodeAdmin
                 .Where(envelope => envelope.Event is IWatchlistEvent)
                 .Select(envelope => (envelope.SequenceNr, (IWatchlistEvent)envelope.Event))
                 .RunWith(Sink.Seq<(long, IWatchlistEvent)>(), system.Materializer())
-                .WaitAsync(Hosting.ActorQuotesRegions.AskTimeout, cancellationToken);
+                .WaitAsync(admin.Regions.AskTimeout, cancellationToken);
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {

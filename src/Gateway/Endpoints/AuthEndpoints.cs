@@ -30,7 +30,9 @@ public static partial class AuthEndpoints
         var group = app.MapGroup("/api/v1/auth").WithTags("auth");
         group.MapPost("/register", Register);
         group.MapPost("/login", Login);
-        group.MapPost("/logout", Logout).RequireAuthorization();
+        // Authenticated by the handler itself: a retried logout (same Idempotency-Key) comes with a token
+        // that the first attempt revoked, which the authentication handler would refuse.
+        group.MapPost("/logout", Logout);
         group.MapGet("/me", Me).RequireAuthorization();
         return app;
     }
@@ -77,7 +79,7 @@ public static partial class AuthEndpoints
 
         var hash = hasher.Hash(body.Password!);
         var userId = await regions.AllocateId(IdSequences.Users, cancellationToken);
-        return await regions.AskAccountOrThrow(new RegisterAccount(username!, userId, hash, key), cancellationToken) switch
+        return await regions.WriteAccount(new RegisterAccount(username!, userId, hash, key), cancellationToken) switch
         {
             AccountView view => Created(view.UserId, view.Username),
             AccountCommandRejected { Code: AccountRejection.AlreadyExists } =>
@@ -140,12 +142,41 @@ public static partial class AuthEndpoints
     private static async Task<Results<NoContent, ProblemHttpResult>> Logout(
         HttpContext context,
         ActorQuotesRegions regions,
+        TokenService tokens,
         CancellationToken cancellationToken)
     {
-        var user = CurrentUser.From(context.User);
-        return await regions.AskAccountOrThrow(new RevokeToken(user.Username, user.TokenId, user.TokenExpiresAt), cancellationToken) switch
+        var (key, keyProblem) = IdempotencyKey.Read(context.Request);
+        if (keyProblem is not null)
+        {
+            return keyProblem;
+        }
+
+        // Without a key this is any authenticated request. With one, a correctly signed, unexpired token is
+        // enough here: the account answers a retry of the logout that revoked it, and refuses any other.
+        TokenIdentity? identity = null;
+        if (context.User.Identity?.IsAuthenticated == true)
+        {
+            var user = CurrentUser.From(context.User);
+            identity = new TokenIdentity(user.UserId, user.Username, user.TokenId, user.TokenExpiresAt);
+        }
+        else if (key is not null)
+        {
+            var header = context.Request.Headers.Authorization.ToString();
+            identity = header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? tokens.Validate(header["Bearer ".Length..].Trim()) : null;
+        }
+
+        if (identity is null)
+        {
+            context.Response.Headers.WWWAuthenticate = "Bearer";
+            return ApiProblems.Unauthorized("a valid bearer token is required");
+        }
+
+        var revoke = new RevokeToken(identity.Username, identity.TokenId, identity.ExpiresAt) { IdempotencyKey = key };
+        return await regions.WriteAccount(revoke, cancellationToken) switch
         {
             TokenRevocationRecorded => TypedResults.NoContent(),
+            AccountCommandRejected { Code: AccountRejection.IdempotencyKeyReused } => ApiProblems.KeyReused(),
+            AccountCommandRejected { Code: AccountRejection.TokenRevoked } => ApiProblems.Unauthorized("a valid bearer token is required"),
             _ => ApiProblems.Unauthorized("the account of this token no longer exists"),
         };
     }

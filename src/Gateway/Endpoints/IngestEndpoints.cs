@@ -114,7 +114,7 @@ public static class IngestEndpoints
                 return ApiProblems.Validation(invalid);
             }
 
-            var outcomes = await SendAsync(batch.Ticks!, regions.Tickers, cancellationToken);
+            var outcomes = await SendAsync(batch.Ticks!, regions.Tickers, regions.AskTimeout, cancellationToken);
             var results = new IngestTickResult[outcomes.Length];
             var accepted = 0;
             for (var i = 0; i < outcomes.Length; i++)
@@ -179,7 +179,7 @@ public static class IngestEndpoints
 
         try
         {
-            await ServeFeed(socket, sink, regions.Tickers, catalog, clock, stop.Token);
+            await ServeFeed(socket, sink, regions.Tickers, regions.AskTimeout, catalog, clock, stop.Token);
         }
         catch (Exception e) when (e is WebSocketException or OperationCanceledException)
         {
@@ -198,6 +198,7 @@ public static class IngestEndpoints
         WebSocket socket,
         WebSocketFrameSink sink,
         IActorRef tickers,
+        TimeSpan askTimeout,
         CompanyCatalog catalog,
         TimeProvider clock,
         CancellationToken cancellationToken)
@@ -256,7 +257,7 @@ public static class IngestEndpoints
                 continue;
             }
 
-            var outcomes = await SendAsync(ticks, tickers, cancellationToken);
+            var outcomes = await SendAsync(ticks, tickers, askTimeout, cancellationToken);
             ack.ResetWrittenCount();
             WriteAck(ack, outcomes);
             await sink.SendAsync(ack.WrittenMemory);
@@ -264,12 +265,12 @@ public static class IngestEndpoints
     }
 
     /// <summary>Asks every tick's ticker at once and waits for all; a ticker that does not answer in time is <c>unavailable</c>.</summary>
-    private static async Task<TickOutcome[]> SendAsync(IngestTick[] ticks, IActorRef tickers, CancellationToken cancellationToken)
+    private static async Task<TickOutcome[]> SendAsync(IngestTick[] ticks, IActorRef tickers, TimeSpan askTimeout, CancellationToken cancellationToken)
     {
         var asks = new Task<object>[ticks.Length];
         for (var i = 0; i < ticks.Length; i++)
         {
-            asks[i] = tickers.Ask<object>(ticks[i], ActorQuotesRegions.AskTimeout, cancellationToken);
+            asks[i] = tickers.Ask<object>(ticks[i], askTimeout, cancellationToken);
         }
 
         var outcomes = new TickOutcome[ticks.Length];

@@ -85,5 +85,5 @@ public static class QuoteEndpoints
     }
 
     private static Task<Quote> Ask(ActorQuotesRegions regions, string symbol, CancellationToken cancellationToken) =>
-        regions.Tickers.Ask<Quote>(new GetQuote(symbol), ActorQuotesRegions.AskTimeout, cancellationToken);
+        regions.Tickers.Ask<Quote>(new GetQuote(symbol), regions.AskTimeout, cancellationToken);
 }

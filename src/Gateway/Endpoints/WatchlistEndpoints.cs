@@ -70,7 +70,7 @@ public static class WatchlistEndpoints
 
         // The owner records the id first: a watchlist its owner cannot list never exists. If the create
         // below fails, the listing skips the id it cannot find. A retried Idempotency-Key gets its first id.
-        var linked = await regions.AskAccountOrThrow(new LinkWatchlist(user.Username, newId, key), cancellationToken);
+        var linked = await regions.WriteAccount(new LinkWatchlist(user.Username, newId, key), cancellationToken);
         if (linked is not WatchlistLinkResult link)
         {
             return linked is AccountCommandRejected { Code: AccountRejection.LimitReached } limit
@@ -78,17 +78,9 @@ public static class WatchlistEndpoints
                 : ApiProblems.Unauthorized("the account of this token no longer exists");
         }
 
-        object created;
-        try
-        {
-            created = await regions.AskWatchlist(new CreateWatchlist(link.WatchlistId, user.UserId, body.Name!), cancellationToken);
-        }
-        catch (AskTimeoutException)
-        {
-            await Compensate(regions, user.Username, link);
-            throw;
-        }
-
+        // A create that timed out or whose journal write failed (504) may have happened: its link stays, so a
+        // retry with the same key finds the same id. Only a refusal (503, nothing changed) takes the link back.
+        var created = await regions.WriteWatchlist(new CreateWatchlist(link.WatchlistId, user.UserId, body.Name!), cancellationToken);
         if (created is WatchlistCommandRejected { Code: WatchlistRejection.Unavailable })
         {
             await Compensate(regions, user.Username, link);
@@ -97,9 +89,7 @@ public static class WatchlistEndpoints
         return created switch
         {
             WatchlistView view => TypedResults.Created($"/api/v1/watchlists/{view.WatchlistId}", WatchlistResponse.From(view, catalog)),
-            WatchlistCommandRejected { Code: WatchlistRejection.AlreadyExists } when link.Retried =>
-                ApiProblems.Create(StatusCodes.Status409Conflict, ApiProblems.Conflict, "Idempotency-Key reused.",
-                    "this Idempotency-Key was used for a different request"),
+            WatchlistCommandRejected { Code: WatchlistRejection.AlreadyExists } when link.Retried => ApiProblems.KeyReused(),
             WatchlistCommandRejected r => FromRejection(r),
             var other => throw new InvalidOperationException($"Unexpected reply {other.GetType().Name}"),
         };
@@ -118,9 +108,9 @@ public static class WatchlistEndpoints
 
         try
         {
-            await regions.AskAccount(new UnlinkWatchlist(username, link.WatchlistId), CancellationToken.None);
+            await regions.WriteAccount(new UnlinkWatchlist(username, link.WatchlistId), CancellationToken.None);
         }
-        catch (AskTimeoutException)
+        catch (Exception e) when (e is OutcomeUnknownException or ServiceUnavailableException)
         {
             // nothing more to do; see above
         }
@@ -134,13 +124,20 @@ public static class WatchlistEndpoints
         CompanyCatalog catalog,
         CancellationToken cancellationToken)
     {
+        var (key, keyProblem) = IdempotencyKey.Read(context.Request);
+        if (keyProblem is not null)
+        {
+            return keyProblem;
+        }
+
         if (WatchlistLimits.ValidateName(body.Name) is { } error)
         {
             return ApiProblems.Validation("name", error);
         }
 
         var user = CurrentUser.From(context.User);
-        return ToResult(await regions.AskWatchlist(new RenameWatchlist(id, user.UserId, body.Name!), cancellationToken), catalog);
+        var command = new RenameWatchlist(id, user.UserId, body.Name!) { IdempotencyKey = key };
+        return ToResult(await regions.WriteWatchlist(command, cancellationToken), catalog);
     }
 
     private static async Task<Results<Ok<WatchlistResponse[]>, ProblemHttpResult>> List(
@@ -189,6 +186,12 @@ public static class WatchlistEndpoints
         CompanyCatalog catalog,
         CancellationToken cancellationToken)
     {
+        var (key, keyProblem) = IdempotencyKey.Read(context.Request);
+        if (keyProblem is not null)
+        {
+            return keyProblem;
+        }
+
         var errors = new Dictionary<string, string[]>();
         var company = catalog.Find(tickerSymbol);
         if (company is null)
@@ -220,8 +223,11 @@ public static class WatchlistEndpoints
         }
 
         var user = CurrentUser.From(context.User);
-        var command = new UpsertPosition(id, user.UserId, company!.TickerSymbol, body.Quantity!.Value, body.PurchasePrice!.Value);
-        return ToResult(await regions.AskWatchlist(command, cancellationToken), catalog);
+        var command = new UpsertPosition(id, user.UserId, company!.TickerSymbol, body.Quantity!.Value, body.PurchasePrice!.Value)
+        {
+            IdempotencyKey = key,
+        };
+        return ToResult(await regions.WriteWatchlist(command, cancellationToken), catalog);
     }
 
     private static async Task<Results<Ok<WatchlistResponse>, ProblemHttpResult>> DeleteStock(
@@ -232,9 +238,16 @@ public static class WatchlistEndpoints
         CompanyCatalog catalog,
         CancellationToken cancellationToken)
     {
+        var (key, keyProblem) = IdempotencyKey.Read(context.Request);
+        if (keyProblem is not null)
+        {
+            return keyProblem;
+        }
+
         var user = CurrentUser.From(context.User);
         var symbol = catalog.Find(tickerSymbol)?.TickerSymbol ?? tickerSymbol;
-        return ToResult(await regions.AskWatchlist(new RemovePosition(id, user.UserId, symbol), cancellationToken), catalog);
+        var command = new RemovePosition(id, user.UserId, symbol) { IdempotencyKey = key };
+        return ToResult(await regions.WriteWatchlist(command, cancellationToken), catalog);
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Delete(
@@ -243,14 +256,21 @@ public static class WatchlistEndpoints
         ActorQuotesRegions regions,
         CancellationToken cancellationToken)
     {
+        var (key, keyProblem) = IdempotencyKey.Read(context.Request);
+        if (keyProblem is not null)
+        {
+            return keyProblem;
+        }
+
         var user = CurrentUser.From(context.User);
-        var reply = await regions.AskWatchlist(new DeleteWatchlist(id, user.UserId), cancellationToken);
+        var reply = await regions.WriteWatchlist(new DeleteWatchlist(id, user.UserId) { IdempotencyKey = key }, cancellationToken);
         if (reply is WatchlistCommandRejected rejected)
         {
             return FromRejection(rejected);
         }
 
-        await regions.AskAccountOrThrow(new UnlinkWatchlist(user.Username, id), cancellationToken);
+        // A retried delete (same key) unlinks again, which finishes a first attempt that stopped after the delete.
+        await regions.WriteAccount(new UnlinkWatchlist(user.Username, id), cancellationToken);
         return TypedResults.NoContent();
     }
 
@@ -269,6 +289,8 @@ public static class WatchlistEndpoints
         WatchlistRejection.LimitReached => ApiProblems.Create(StatusCodes.Status409Conflict, ApiProblems.LimitReached, "Limit reached.", rejected.Reason),
         WatchlistRejection.AlreadyExists => ApiProblems.Create(StatusCodes.Status409Conflict, ApiProblems.Conflict, "Conflict.", rejected.Reason),
         WatchlistRejection.Unavailable => ApiProblems.ServiceUnavailable(rejected.Reason),
+        WatchlistRejection.OutcomeUnknown => ApiProblems.OutcomeUnknown(rejected.Reason + "; retry with the same Idempotency-Key"),
+        WatchlistRejection.IdempotencyKeyReused => ApiProblems.KeyReused(),
         _ => ApiProblems.Create(StatusCodes.Status400BadRequest, ApiProblems.BadRequest, "Rejected.", rejected.Reason),
     };
 

@@ -68,7 +68,7 @@ public static class WatchlistHistory
                 .Take(MaxEvents)
                 .Select(envelope => HistoryEntry.From(envelope.SequenceNr, (IWatchlistEvent)envelope.Event))
                 .RunWith(Sink.Seq<HistoryEntry>(), system.Materializer())
-                .WaitAsync(ActorQuotesRegions.AskTimeout, cancellationToken);
+                .WaitAsync(regions.AskTimeout, cancellationToken);
             return TypedResults.Ok(new HistoryResponse(id, events));
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)

@@ -11,16 +11,22 @@ using Akka.Hosting;
 namespace ActorQuotes.Gateway.Hosting;
 
 /// <summary>
-/// The gateway's only way into the cluster: asks to the shard regions, each with a timeout and the
-/// request's cancellation token. A timeout surfaces as <see cref="AskTimeoutException"/> (503).
+/// The gateway's only way into the cluster: asks to the shard regions, each with a timeout
+/// (<see cref="RequestOptions.AskTimeout"/>) and the request's cancellation token. A read that times out
+/// surfaces as <see cref="AskTimeoutException"/> (503); a write that times out, or whose journal write
+/// failed, as <see cref="Problems.OutcomeUnknownException"/> (504), because it may still have happened.
 /// </summary>
 public sealed class ActorQuotesRegions(
     IRequiredActor<WatchlistActor> watchlists,
     IRequiredActor<AccountActor> accounts,
     IRequiredActor<IdSequenceActor> ids,
-    IRequiredActor<TickerActor> tickers)
+    IRequiredActor<TickerActor> tickers,
+    Microsoft.Extensions.Options.IOptions<RequestOptions> options)
 {
-    public static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(5);
+    public static readonly TimeSpan DefaultAskTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long any ask waits (<c>Requests:AskTimeout</c>).</summary>
+    public TimeSpan AskTimeout { get; } = options.Value.AskTimeout;
 
     public IActorRef Watchlists => watchlists.ActorRef;
 
@@ -32,17 +38,52 @@ public sealed class ActorQuotesRegions(
     public Task<object> AskAccount(IAccountRequest request, CancellationToken cancellationToken) =>
         accounts.ActorRef.Ask<object>(request, AskTimeout, cancellationToken);
 
+    /// <summary>
+    /// A command that changes a watchlist. Once sent, a timeout no longer means "nothing changed": it throws
+    /// <see cref="Problems.OutcomeUnknownException"/> (504). A failed journal write comes back as the typed
+    /// <see cref="WatchlistRejection.OutcomeUnknown"/>.
+    /// </summary>
+    public async Task<object> WriteWatchlist(IWatchlistRequest command, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await AskWatchlist(command, cancellationToken);
+        }
+        catch (AskTimeoutException)
+        {
+            throw new Problems.OutcomeUnknownException(TimedOut);
+        }
+    }
+
+    /// <summary>A command that changes an account: <see cref="AskAccountOrThrow"/>, with a timeout answered 504 as in <see cref="WriteWatchlist"/>.</summary>
+    public async Task<object> WriteAccount(IAccountRequest command, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await AskAccountOrThrow(command, cancellationToken);
+        }
+        catch (AskTimeoutException)
+        {
+            throw new Problems.OutcomeUnknownException(TimedOut);
+        }
+    }
+
+    private string TimedOut =>
+        $"the cluster did not answer within {AskTimeout.TotalSeconds:0.###} s; the change may or may not have been made: retry with the same Idempotency-Key";
+
     /// <summary>A fire-and-forget message to an account (no reply expected).</summary>
     public void TellAccount(IAccountRequest message) => accounts.ActorRef.Tell(message);
 
     /// <summary>
     /// Asks an account and turns an "unavailable" refusal (journal down, state not in memory) into
-    /// <see cref="Problems.ServiceUnavailableException"/>, answered 503.
+    /// <see cref="Problems.ServiceUnavailableException"/>, answered 503, and a failed journal write into
+    /// <see cref="Problems.OutcomeUnknownException"/>, answered 504.
     /// </summary>
     public async Task<object> AskAccountOrThrow(IAccountRequest request, CancellationToken cancellationToken) =>
         await AskAccount(request, cancellationToken) switch
         {
             AccountCommandRejected { Code: AccountRejection.Unavailable } r => throw new Problems.ServiceUnavailableException(r.Reason),
+            AccountCommandRejected { Code: AccountRejection.OutcomeUnknown } r => throw new Problems.OutcomeUnknownException(r.Reason),
             var reply => reply,
         };
 

@@ -16,6 +16,8 @@ public static class ApiProblems
     public const string Unavailable = "unavailable";
     public const string BadRequest = "bad_request";
     public const string TooManyAttempts = "too_many_attempts";
+    public const string OutcomeUnknownCode = "outcome_unknown";
+    public const string IdempotencyKeyReused = "idempotency_key_reused";
 
     public static ProblemHttpResult Create(int status, string code, string title, string? detail = null)
     {
@@ -50,6 +52,15 @@ public static class ApiProblems
     public static ProblemHttpResult ServiceUnavailable(string detail) =>
         Create(StatusCodes.Status503ServiceUnavailable, Unavailable, "Service unavailable.", detail);
 
+    /// <summary>504: a write was sent and may or may not have happened; retry with the same Idempotency-Key.</summary>
+    public static ProblemHttpResult OutcomeUnknown(string detail) =>
+        Create(StatusCodes.Status504GatewayTimeout, OutcomeUnknownCode, "Outcome unknown.", detail);
+
+    /// <summary>409: the Idempotency-Key was used before with a different request.</summary>
+    public static ProblemHttpResult KeyReused() =>
+        Create(StatusCodes.Status409Conflict, IdempotencyKeyReused, "Idempotency-Key reused.",
+            "this Idempotency-Key was used for a different request");
+
     public static string TypeFor(string code) => "urn:actorquotes:problem:" + code;
 
     /// <summary>The stable code for a status that the framework answers by itself (bad JSON, unknown route).</summary>
@@ -65,6 +76,7 @@ public static class ApiProblems
         StatusCodes.Status415UnsupportedMediaType => "unsupported_media_type",
         StatusCodes.Status429TooManyRequests => TooManyAttempts,
         StatusCodes.Status503ServiceUnavailable => Unavailable,
+        StatusCodes.Status504GatewayTimeout => OutcomeUnknownCode,
         >= 500 => "internal_error",
         _ => BadRequest,
     };

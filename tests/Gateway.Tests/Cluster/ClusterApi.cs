@@ -6,8 +6,9 @@ namespace ActorQuotes.Gateway.Tests.Cluster;
 
 /// <summary>
 /// The REST calls the cluster tests make, as a careful client of a cluster makes them: a 503 (a shard moving
-/// between nodes, a coordinator still starting) is retried with the same Idempotency-Key, so a retry never
-/// creates a second account or watchlist. Bounded like every wait in the tests.
+/// between nodes, a coordinator still starting) or a 504 (a write whose outcome is unknown) is retried with
+/// the same Idempotency-Key, so a retry never creates a second account or watchlist or applies a write twice.
+/// Bounded like every wait in the tests.
 /// </summary>
 internal static class ClusterApi
 {
@@ -29,10 +30,12 @@ internal static class ClusterApi
         return created["watchlist_id"]!.GetValue<long>();
     }
 
-    /// <summary>A PUT of a position is idempotent by itself: the same body again leaves the same state.</summary>
-    public static Task PutStock(this ClusterNode node, string token, long watchlistId, string symbol, double quantity, double price) =>
-        Send(node, () => ApiClient.Authorized(HttpMethod.Put, $"/api/v1/watchlists/{watchlistId}/stocks/{symbol}", token,
-            $$"""{"quantity":{{quantity}},"purchase_price":{{price}}}"""), HttpStatusCode.OK);
+    public static Task PutStock(this ClusterNode node, string token, long watchlistId, string symbol, double quantity, double price)
+    {
+        var key = Guid.NewGuid().ToString("N");
+        return Send(node, () => WithKey(ApiClient.Authorized(HttpMethod.Put, $"/api/v1/watchlists/{watchlistId}/stocks/{symbol}", token,
+            $$"""{"quantity":{{quantity}},"purchase_price":{{price}}}"""), key), HttpStatusCode.OK);
+    }
 
     private static HttpRequestMessage WithKey(HttpRequestMessage request, string key)
     {
@@ -42,14 +45,14 @@ internal static class ClusterApi
 
     private static async Task<JsonNode> Send(ClusterNode node, Func<HttpRequestMessage> request, HttpStatusCode expected)
     {
-        // A 503 is a shard moving between nodes, which a client retries; any other answer is final.
+        // A 503 is a shard moving between nodes and a 504 an unknown outcome, which a client retries; any other answer is final.
         (HttpStatusCode Status, string Body, string What)? last = null;
         await Eventually.TrueWithin(RetryFor, async () =>
         {
             using var message = request();
             using var response = await node.Http.SendAsync(message);
             last = (response.StatusCode, await response.Content.ReadAsStringAsync(), $"{message.Method} {message.RequestUri}");
-            return response.StatusCode != HttpStatusCode.ServiceUnavailable;
+            return response.StatusCode is not (HttpStatusCode.ServiceUnavailable or HttpStatusCode.GatewayTimeout);
         });
 
         var answer = Assert.NotNull(last); // null: every attempt failed before an answer

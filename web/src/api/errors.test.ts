@@ -28,7 +28,8 @@ describe('describeError', () => {
 
   it('has a message for every documented code', () => {
     const codes = ['validation_failed', 'bad_request', 'unauthorized', 'not_found', 'conflict', 'limit_reached',
-      'method_not_allowed', 'payload_too_large', 'too_many_attempts', 'unavailable', 'websocket_required', 'network'];
+      'method_not_allowed', 'payload_too_large', 'too_many_attempts', 'unavailable', 'websocket_required', 'network',
+      'outcome_unknown', 'idempotency_key_reused'];
     for (const code of codes) {
       const text = describeError(problem(code, 400), 'add-stock');
       expect(text.length).toBeGreaterThan(10);

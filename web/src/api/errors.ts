@@ -75,6 +75,10 @@ export function describeError(error: unknown, action: Action): string {
     }
     case 'unavailable':
       return 'The service is busy or cannot reach its database right now. Nothing was changed; please try again.';
+    case 'outcome_unknown':
+      return 'The server did not confirm this change in time, so it may or may not have been saved. Reload to see, then try again if needed.';
+    case 'idempotency_key_reused':
+      return 'That request clashed with an earlier one. Reload and try again.';
     case 'payload_too_large':
       return 'That request is too large.';
     case 'method_not_allowed':
