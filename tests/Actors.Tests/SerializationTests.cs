@@ -77,7 +77,11 @@ public sealed class SerializationTests(ITestOutputHelper output) : ActorQuotesTe
         {
             LastRejected = new RejectedTick(TickRejection.OutOfOrder, 271, At.AddSeconds(-1), At),
         },
-        new TickerSnapshot(new Quote("7203", 2650, 2600, At, 40) { Open = 2610, DayHigh = 2660, DayLow = 2600, Volume = 5000 }, At.AddHours(3)),
+        new TickerSnapshot(new Quote("7203", 2650, 2600, At, 40) { Open = 2610, DayHigh = 2660, DayLow = 2600, Volume = 5000 }, At.AddHours(3))
+        {
+            ReservedThrough = 1040,
+        },
+        new QuoteSequencesReserved(2040),
         PauseFeed.Instance,
         ResumeFeed.Instance,
         GetFeedStatus.Instance,
@@ -95,6 +99,7 @@ public sealed class SerializationTests(ITestOutputHelper output) : ActorQuotesTe
         ["aq.acct.link-watchlist"] = new LinkWatchlist("alice", 5),
         ["aq.acct.ev.registered"] = new AccountRegistered(1, "alice", "pbkdf2-sha512$210000$c2FsdA==$aGFzaA==", At),
         ["aq.acct.ev.watchlist-linked"] = new WatchlistLinked(5, At),
+        ["aq.tk.snapshot"] = new TickerSnapshot(new Quote("7203", 2650, 2600, At, 40) { Open = 2610, DayHigh = 2660, DayLow = 2600, Volume = 5000 }, At.AddHours(3)),
         ["aq.tk.stats"] = new TickerStats("AAPL", new Quote("AAPL", 271.25, 270, At, 18) { Open = 270.5, DayHigh = 272, DayLow = 269.9, Volume = 12_300 }, 18,
             ImmutableDictionary<TickRejection, long>.Empty.Add(TickRejection.OutOfOrder, 2)),
     };
