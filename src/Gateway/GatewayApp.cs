@@ -57,6 +57,7 @@ public static class GatewayApp
             .Validate(t => t.MaxJumpPercent > 0, "Tickers:MaxJumpPercent must be positive.")
             .Validate(t => t.SnapshotEveryTicks > 0 && t.SnapshotInterval > TimeSpan.Zero && t.RollCheckInterval > TimeSpan.Zero,
                 "Tickers:SnapshotEveryTicks, SnapshotInterval and RollCheckInterval must be positive.")
+            .Validate(t => t.SequenceBlock >= 2, "Tickers:SequenceBlock must be at least 2.")
             .ValidateOnStart();
         services.AddOptions<StreamingOptions>().BindConfiguration(StreamingOptions.Section)
             .Validate(s => s.FrameInterval >= TimeSpan.Zero && s.MaxSilence > TimeSpan.Zero, "Streaming intervals must be positive.")

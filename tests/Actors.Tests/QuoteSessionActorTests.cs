@@ -1,6 +1,7 @@
 using System.Text;
 using System.Threading.Channels;
 using ActorQuotes.Actors.Catalog;
+using ActorQuotes.Actors.Observability;
 using ActorQuotes.Actors.Sessions;
 using ActorQuotes.Contracts;
 using ActorQuotes.Contracts.Sessions;
@@ -161,6 +162,36 @@ public sealed class QuoteSessionActorTests(ITestOutputHelper output) : ActorQuot
         Assert.Equal(topic, unsubscribe.Ref);
         await mediator.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200)); // no second subscription, no second leave
     }
+
+    [Fact(DisplayName = "A quote whose sequence is below the last one forwarded for its symbol is not forwarded, and is counted as stale")]
+    public async Task Stale_quote_not_forwarded()
+    {
+        var sink = new ChannelSink();
+        var (session, mediator) = StartSession(sink, Catalog, TimeSpan.Zero);
+        session.Tell(new SubscribeSymbols(["AAPL"]));
+        Assert.Contains("subscribed", await sink.Next(Wait));
+        var topic = (await AckQuoteTopics(mediator, 1))["AAPL"];
+        var staleBefore = StaleDropped();
+        var t0 = DateTimeOffset.UtcNow;
+
+        topic.Tell(new Quote("AAPL", 271, 270, t0, 1005));
+        var first = await sink.Next(Wait);
+        // An earlier incarnation of the ticker, woken after it was replaced: lower numbers, later times.
+        topic.Tell(new Quote("AAPL", 260, 270, t0.AddSeconds(1), 990));
+        topic.Tell(new Quote("AAPL", 261, 270, t0.AddSeconds(2), 991));
+        topic.Tell(new Quote("AAPL", 271, 270, t0, 1005)); // the same quote again: a repeat, not stale
+        topic.Tell(new Quote("AAPL", 272, 270, t0.AddSeconds(3), 1006));
+        var second = await sink.Next(Wait);
+
+        Assert.Contains("\"quote_sequence\":1005", first);
+        Assert.Contains("\"sequence\":3,", second);
+        Assert.Contains("\"quote_sequence\":1006", second);
+        Assert.Equal(2, StaleDropped() - staleBefore);
+        Assert.Equal(3, (await session.Ask<SessionInfo>(GetSessionInfo.Instance, Wait)).FramesSent);
+    }
+
+    private long StaleDropped() =>
+        NodeMetrics.Get(Sys).Snapshot().Counters.Single(c => c.Name == "actorquotes.stale_quotes.dropped").Values.Sum(v => v.Value);
 
     private (IActorRef Session, TestProbe Mediator) StartSession(IFrameSink sink, CompanyCatalog catalog, TimeSpan interval, IActorRef? hub = null, TestProbe? mediator = null)
     {

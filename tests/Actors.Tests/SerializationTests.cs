@@ -83,7 +83,11 @@ public sealed class SerializationTests(ITestOutputHelper output) : ActorQuotesTe
         {
             LastRejected = new RejectedTick(TickRejection.OutOfOrder, 271, At.AddSeconds(-1), At),
         },
-        new TickerSnapshot(new Quote("7203", 2650, 2600, At, 40) { Open = 2610, DayHigh = 2660, DayLow = 2600, Volume = 5000 }, At.AddHours(3)),
+        new TickerSnapshot(new Quote("7203", 2650, 2600, At, 40) { Open = 2610, DayHigh = 2660, DayLow = 2600, Volume = 5000 }, At.AddHours(3))
+        {
+            ReservedThrough = 1040,
+        },
+        new QuoteSequencesReserved(2040),
         PauseFeed.Instance,
         ResumeFeed.Instance,
         GetFeedStatus.Instance,
@@ -112,6 +116,7 @@ public sealed class SerializationTests(ITestOutputHelper output) : ActorQuotesTe
         ["aq.acct.ev.token-revoked"] = new TokenRevoked("0A1B", At.AddHours(1), At),
         ["aq.acct.snapshot"] = new AccountSnapshot("alice", 1, "hash", "key-1", [5], ImmutableDictionary<string, long>.Empty.Add("k", 5),
             ImmutableDictionary<string, DateTimeOffset>.Empty.Add("0A1B", At), true),
+        ["aq.tk.snapshot"] = new TickerSnapshot(new Quote("7203", 2650, 2600, At, 40) { Open = 2610, DayHigh = 2660, DayLow = 2600, Volume = 5000 }, At.AddHours(3)),
         ["aq.tk.stats"] = new TickerStats("AAPL", new Quote("AAPL", 271.25, 270, At, 18) { Open = 270.5, DayHigh = 272, DayLow = 269.9, Volume = 12_300 }, 18,
             ImmutableDictionary<TickRejection, long>.Empty.Add(TickRejection.OutOfOrder, 2)),
     };

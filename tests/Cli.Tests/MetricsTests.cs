@@ -24,7 +24,7 @@ public sealed class MetricsTests(AdminNodeFixture fixture)
             [
                 "actorquotes_cluster_members", "actorquotes_cluster_unreachable_members", "actorquotes_entities",
                 "actorquotes_frames_sent_total", "actorquotes_journal_write_duration_seconds", "actorquotes_pubsub_publishes_total",
-                "actorquotes_shards", "actorquotes_slow_consumer_closes_total", "actorquotes_sockets_open", "actorquotes_stream_writes_total",
+                "actorquotes_shards", "actorquotes_slow_consumer_closes_total", "actorquotes_sockets_open", "actorquotes_stale_quotes_dropped_total", "actorquotes_stream_writes_total",
                 "actorquotes_ticks_accepted_total", "actorquotes_ticks_rejected_total", "actorquotes_updates_conflated_total",
             ],
             families.Keys.Order(StringComparer.Ordinal));

@@ -212,6 +212,29 @@ public sealed class ScriptedStreamTests
         Assert.Equal(4401, Assert.IsType<StreamClosedException>(end).CloseCode);
     }
 
+    [Fact(DisplayName = "A forward jump in quote_sequence (a ticker that moved after a crash) is handed through and is not a gap")]
+    public async Task Quote_sequence_jump_is_not_a_gap()
+    {
+        await using var server = await ScriptedServer.StartAsync();
+        server.Enqueue(server.Socket(async s =>
+        {
+            await s.ReceiveTextAsync();
+            await s.SendAsync("""{"type":"subscribed","sequence":1,"symbols":["7203"]}""");
+            await s.SendAsync(QuoteFrame(2, 641));
+            await s.SendAsync(QuoteFrame(3, 2001));
+            await s.CloseAsync(4401, "unauthorized", "unauthorized");
+        }));
+        var client = Client(server, Tokens("t"));
+
+        var (events, _) = await ReadAll(client.StreamQuotes(["7203"]).ReadAllAsync());
+
+        Assert.Empty(events.OfType<GapDetected>());
+        Assert.Equal([641L, 2001L], events.OfType<QuoteUpdate>().Select(q => q.QuoteSequence));
+
+        static string QuoteFrame(long sequence, long quoteSequence) =>
+            $$"""{"type":"quote","sequence":{{sequence}},"ticker_symbol":"7203","price":2650.0,"previous_close":2600.0,"change":50.0,"change_percent":1.92,"open":2610.0,"day_high":2660.0,"day_low":2600.0,"volume":100,"timestamp":"2026-01-02T03:04:05Z","quote_sequence":{{quoteSequence}}}""";
+    }
+
     private static readonly DateTimeOffset Time = new(2026, 1, 2, 3, 4, 5, TimeSpan.Zero);
 
     private static string Heartbeat(long sequence, int padding = 0) =>

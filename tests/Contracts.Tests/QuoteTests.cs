@@ -15,14 +15,16 @@ public sealed class QuoteTests
         Assert.Equal(1.92, quote.ChangePercent);
     }
 
-    [Fact(DisplayName = "A quote is newer when its sequence or its time is later")]
+    [Fact(DisplayName = "A quote is newer only when its sequence is higher: a lower one with a later time is a stale quote of an earlier ticker incarnation")]
     public void Newer()
     {
         var first = new Quote("7203", 1, 1, T0, 5);
 
         Assert.True(first.IsNewerThan(null));
         Assert.True(new Quote("7203", 1, 1, T0, 6).IsNewerThan(first));
-        Assert.True(new Quote("7203", 1, 1, T0.AddSeconds(1), 0).IsNewerThan(first));
+        Assert.True(new Quote("7203", 1, 1, T0.AddSeconds(-1), 1005).IsNewerThan(first));
+        Assert.False(new Quote("7203", 1, 1, T0.AddSeconds(1), 4).IsNewerThan(first));
+        Assert.False(new Quote("7203", 1, 1, T0.AddSeconds(1), 5).IsNewerThan(first));
         Assert.False(new Quote("7203", 1, 1, T0, 5).IsNewerThan(first));
         Assert.False(new Quote("7203", 1, 1, T0, 4).IsNewerThan(first));
     }

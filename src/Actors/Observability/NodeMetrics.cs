@@ -34,6 +34,8 @@ public sealed class NodeMetrics : IExtension, IDisposable
             "Writes to stream sockets' connections; frames sent together in a batch share one");
         UpdatesConflated = _meter.CreateCounter<long>("actorquotes.updates.conflated", "{update}",
             "Quotes that replaced an unsent quote of the same symbol in a session (folded into a later frame)");
+        StaleQuotesDropped = _meter.CreateCounter<long>("actorquotes.stale_quotes.dropped", "{quote}",
+            "Quotes not forwarded because their quote_sequence was below the last one forwarded for the symbol (from an earlier incarnation of its ticker)");
         SlowConsumerCloses = _meter.CreateCounter<long>("actorquotes.slow_consumer.closes", "{socket}", "Sockets closed with 4408");
         TicksAccepted = _meter.CreateCounter<long>("actorquotes.ticks.accepted", "{tick}", "Ticks accepted by tickers");
         TicksRejected = _meter.CreateCounter<long>("actorquotes.ticks.rejected", "{tick}", "Ticks refused by tickers, by reason");
@@ -80,6 +82,9 @@ public sealed class NodeMetrics : IExtension, IDisposable
     public Counter<long> StreamWrites { get; }
 
     public Counter<long> UpdatesConflated { get; }
+
+    /// <summary>Counted once per quote by the node's fan-out, and by a session for what got past it.</summary>
+    public Counter<long> StaleQuotesDropped { get; }
 
     public Counter<long> SlowConsumerCloses { get; }
 

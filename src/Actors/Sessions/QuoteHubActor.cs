@@ -54,7 +54,8 @@ public sealed class QuoteHubActor : ReceiveActor
 
 /// <summary>
 /// One symbol's fan-out on one node: subscribed to the symbol's quote topic while anyone here follows it,
-/// it keeps the newest quote (so a new follower gets it at once) and offers every newer one to each slot.
+/// it keeps the newest quote (so a new follower gets it at once) and offers every newer one to each slot:
+/// a quote whose sequence is not above the newest one's is dropped, so no follower sees it go back.
 /// Once subscribed it asks the ticker for the current quote, so no publish falls between subscribing and
 /// the first quote.
 /// </summary>
@@ -78,8 +79,20 @@ public sealed class QuoteFanoutActor : ReceiveActor
 
         Receive<Quote>(quote =>
         {
-            if (quote.Symbol != _symbol || !quote.IsNewerThan(_latest?.Quote) || _slots.Count == 0)
+            if (quote.Symbol != _symbol || _slots.Count == 0)
             {
+                return;
+            }
+
+            if (!quote.IsNewerThan(_latest?.Quote))
+            {
+                // The same quote again (a publish and a GetQuote answer), or a stale one from an earlier
+                // incarnation of the ticker that woke up after it was replaced: never offered.
+                if (quote.Sequence < _latest!.Quote.Sequence)
+                {
+                    _metrics.StaleQuotesDropped.Add(1);
+                }
+
                 return;
             }
 

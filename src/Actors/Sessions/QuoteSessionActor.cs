@@ -144,7 +144,7 @@ public sealed class QuoteSessionActor : StreamSessionActor
 
     protected override void OnQuote(QuoteSlot slot, SharedQuote quote)
     {
-        if (!quote.Quote.IsNewerThan(slot.Latest))
+        if (!IsNext(slot, quote.Quote))
         {
             return;
         }

@@ -95,6 +95,26 @@ public abstract class StreamSessionActor : ReceiveActor, IWithTimers
     /// </summary>
     protected abstract void OnQuote(QuoteSlot slot, SharedQuote quote);
 
+    /// <summary>
+    /// Whether <paramref name="quote"/> may be recorded as the symbol's newest: its sequence is above the last
+    /// one this session accepted for the symbol. The fan-out already drops older ones; this keeps the
+    /// promise per socket whatever reaches the slot (a lower one is counted as stale, an equal one is a repeat).
+    /// </summary>
+    protected bool IsNext(QuoteSlot slot, Quote quote)
+    {
+        if (quote.IsNewerThan(slot.Latest))
+        {
+            return true;
+        }
+
+        if (quote.Sequence < slot.Latest!.Sequence)
+        {
+            Metrics.StaleQuotesDropped.Add(1);
+        }
+
+        return false;
+    }
+
     /// <summary>Starts following a symbol's quotes: the node's fan-out sends the current quote, then every newer one.</summary>
     protected QuoteSlot FollowQuotes(string symbol)
     {

@@ -183,7 +183,7 @@ public sealed class WatchlistSessionActor : StreamSessionActor
     protected override void OnQuote(QuoteSlot slot, SharedQuote shared)
     {
         var quote = shared.Quote;
-        if (!quote.IsNewerThan(slot.Latest))
+        if (!IsNext(slot, quote))
         {
             return;
         }

@@ -16,7 +16,9 @@ namespace ActorQuotes.Actors.Tickers;
 /// <see cref="Topics.Quotes"/> once, whatever the number of subscribers, answers <see cref="GetQuote"/>
 /// and <see cref="GetTickerStats"/>, and rolls its previous close at its exchange's day close. It never
 /// journals ticks: it snapshots every N ticks or T seconds, at the roll and when it stops, so a restarted
-/// or moved ticker resumes its day.
+/// or moved ticker resumes its day. The only events it journals are reservations of quote sequence
+/// numbers, one per block of numbers, written before the numbers are used, so an incarnation recovered
+/// after a crash numbers its quotes above every quote an earlier one published.
 /// </summary>
 public sealed class TickerActor : ReceivePersistentActor, IWithTimers
 {
@@ -54,24 +56,22 @@ public sealed class TickerActor : ReceivePersistentActor, IWithTimers
                 _state = TickerState.FromSnapshot(snapshot);
             }
         });
+        Recover<QuoteSequencesReserved>(reservation => _state = _state.Apply(reservation));
         Recover<RecoveryCompleted>(_ =>
         {
+            _state = _state.Recovered();
             Timers.StartPeriodicTimer("roll-check", RollCheck.Instance, _options.RollCheckInterval);
-            RollIfDue(); // it may have been down over a close
+            // It may have been down over a close. A roll needs a number, and a reservation written from this
+            // handler would only be sent after the next command ran: roll from a command instead.
+            Self.Tell(RollCheck.Instance);
         });
 
-        Command<Tick>(tick => OnTick(tick));
-        Command<IngestTick>(ingest =>
-        {
-            var (sequence, rejection) = OnTick(ingest.ToTick());
-            Sender.Tell(rejection is { } reason
-                ? new TickRejected(_company.TickerSymbol, reason)
-                : new TickAccepted(_company.TickerSymbol, sequence));
-        });
+        Command<Tick>(tick => OnTick(tick, null));
+        Command<IngestTick>(ingest => OnTick(ingest.ToTick(), Sender));
         Command<GetQuote>(_ =>
         {
-            RollIfDue();
-            Sender.Tell(_state.Quote);
+            var sender = Sender;
+            RollIfDue(() => sender.Tell(_state.Quote));
         });
         Command<GetTickerStats>(_ => Sender.Tell(new TickerStats(_company.TickerSymbol, _state.Quote, _accepted, _rejected) { LastRejected = _lastRejected }));
         Command<RollCheck>(_ => RollIfDue());
@@ -113,7 +113,8 @@ public sealed class TickerActor : ReceivePersistentActor, IWithTimers
     public static Props Props(Company company, IActorRef mediator, TickerOptions options, TimeProvider clock) =>
         Akka.Actor.Props.Create(() => new TickerActor(company, mediator, options, clock));
 
-    private (long Sequence, TickRejection? Rejection) OnTick(Tick tick)
+    /// <summary>Checks and takes a tick; <paramref name="replyTo"/> (ingest) is told what became of it.</summary>
+    private void OnTick(Tick tick, IActorRef? replyTo)
     {
         RollIfDue();
         if (_state.Check(tick, _options.MaxJumpPercent) is { } reason)
@@ -121,36 +122,82 @@ public sealed class TickerActor : ReceivePersistentActor, IWithTimers
             _rejected = _rejected.SetItem(reason, _rejected.GetValueOrDefault(reason) + 1);
             _metrics.TickRejected(reason);
             _lastRejected = new RejectedTick(reason, tick.Price, tick.Timestamp, _clock.GetUtcNow());
-            return (0, reason);
+            replyTo?.Tell(new TickRejected(_company.TickerSymbol, reason));
+            return;
         }
 
-        _state = _state.Accept(tick);
-        _accepted++;
-        _metrics.TicksAccepted.Add(1);
-        Publish();
-        if (++_unsaved >= _options.SnapshotEveryTicks)
+        // A roll this tick waits for cannot change what Check looked at (the price and the last tick's time).
+        WithNextNumber(() =>
         {
-            Save();
-        }
-        else if (_unsaved == 1)
-        {
-            Timers.StartSingleTimer("save", SaveDue.Instance, _options.SnapshotInterval);
-        }
+            _state = _state.Accept(tick);
+            _accepted++;
+            _metrics.TicksAccepted.Add(1);
+            Publish();
+            if (++_unsaved >= _options.SnapshotEveryTicks)
+            {
+                Save();
+            }
+            else if (_unsaved == 1)
+            {
+                Timers.StartSingleTimer("save", SaveDue.Instance, _options.SnapshotInterval);
+            }
 
-        return (_state.Quote.Sequence, null);
+            replyTo?.Tell(new TickAccepted(_company.TickerSymbol, _state.Quote.Sequence));
+        });
     }
 
-    private void RollIfDue()
+    /// <param name="then">Runs after the roll if one is due (it may wait for a reservation), else at once.</param>
+    private void RollIfDue(Action? then = null)
     {
         var now = _clock.GetUtcNow();
         if (now < _state.NextRollAt)
         {
+            then?.Invoke();
             return;
         }
 
-        _state = _state.Roll(now, _calendar.NextDayClose(now));
-        Publish();
-        Save();
+        WithNextNumber(() =>
+        {
+            _state = _state.Roll(now, _calendar.NextDayClose(now));
+            Publish();
+            Save();
+            then?.Invoke();
+        });
+    }
+
+    /// <summary>
+    /// Runs <paramref name="use"/>, which numbers one quote, once a journaled reservation covers the number.
+    /// Usually one does and it runs at once; the next block is then reserved ahead, with
+    /// <c>PersistAsync</c>, once half of this one is used, so ticks do not wait for the write. Only the first
+    /// quote after recovery, or a block used up before its successor was written, waits: <c>Persist</c> holds
+    /// back the following commands until the reservation is in the journal.
+    /// </summary>
+    private void WithNextNumber(Action use)
+    {
+        if (_state.MustReserveFirst)
+        {
+            var reservation = _state.ReserveNext(_options.SequenceBlock);
+            _state = _state.Reserving(reservation);
+            Persist(reservation, reserved =>
+            {
+                _state = _state.Apply(reserved);
+                use();
+                ReserveAheadIfDue();
+            });
+            return;
+        }
+
+        use();
+        ReserveAheadIfDue();
+    }
+
+    private void ReserveAheadIfDue()
+    {
+        if (_state.ReservationDue(_options.SequenceBlock) is { } reservation)
+        {
+            _state = _state.Reserving(reservation);
+            PersistAsync(reservation, reserved => _state = _state.Apply(reserved));
+        }
     }
 
     private void Publish()

@@ -19,6 +19,13 @@ public sealed class TickerOptions
     /// </summary>
     public TimeSpan SnapshotInterval { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// Quote sequence numbers a ticker reserves in one journal write (docs/market-data.md). A ticker moved
+    /// after a crash starts above every reserved number, so quote_sequence jumps forward by up to 1.5 blocks
+    /// there; a larger block means fewer writes (one per block of ticks) and a larger jump.
+    /// </summary>
+    public int SequenceBlock { get; set; } = 1000;
+
     /// <summary>How often a quiet ticker checks whether its exchange's trading day has closed.</summary>
     public TimeSpan RollCheckInterval { get; set; } = TimeSpan.FromSeconds(30);
 }

@@ -3,7 +3,11 @@ using ActorQuotes.Contracts.Tickers;
 
 namespace ActorQuotes.Actors.Tickers;
 
-/// <summary>A ticker's quote and day, with pure rules for ticks and the daily roll.</summary>
+/// <summary>
+/// A ticker's quote and day, with pure rules for ticks, the daily roll and the reservation of quote
+/// sequence numbers: a number is used only once a journaled <see cref="QuoteSequencesReserved"/> covers
+/// it, so an incarnation recovered after a crash starts above every number an earlier one could have used.
+/// </summary>
 public sealed record TickerState(Quote Quote, DateTimeOffset NextRollAt, bool DayStarted)
 {
     /// <summary>
@@ -16,13 +20,60 @@ public sealed record TickerState(Quote Quote, DateTimeOffset NextRollAt, bool Da
     public static TickerState Initial(string symbol, double referenceClose, DateTimeOffset now, DateTimeOffset nextRollAt) =>
         new(new Quote(symbol, referenceClose, referenceClose, now, 0), nextRollAt, false);
 
+    /// <summary>The highest sequence number a journaled reservation covers (0: none yet).</summary>
+    public long ReservedThrough { get; init; }
+
+    /// <summary>The highest sequence number a reservation written but not yet confirmed covers (0: none).</summary>
+    public long ReservingThrough { get; init; }
+
+    /// <summary>True when the next quote needs a number no confirmed reservation covers yet.</summary>
+    public bool MustReserveFirst => Quote.Sequence >= ReservedThrough;
+
     public static TickerState FromSnapshot(TickerSnapshot snapshot) =>
         new(snapshot.Quote, snapshot.NextRollAt, snapshot.Quote.Open > 0)
         {
             LastTickAt = snapshot.Quote.Sequence > 0 ? snapshot.Quote.Timestamp : null,
+            ReservedThrough = snapshot.ReservedThrough,
         };
 
-    public TickerSnapshot ToSnapshot() => new(Quote, NextRollAt);
+    public TickerSnapshot ToSnapshot() => new(Quote, NextRollAt) { ReservedThrough = ReservedThrough };
+
+    /// <summary>
+    /// After recovery: an earlier incarnation may have published any number up to <see cref="ReservedThrough"/>
+    /// after its last snapshot, so this one goes on from there. The recovered quote keeps its price but takes
+    /// that number (it is answered to <see cref="GetQuote"/>, never published); the next quote needs a new
+    /// reservation first.
+    /// </summary>
+    public TickerState Recovered() =>
+        this with
+        {
+            Quote = Quote.Sequence < ReservedThrough ? Quote with { Sequence = ReservedThrough } : Quote,
+            ReservingThrough = 0,
+        };
+
+    /// <summary>
+    /// The reservation to write before the next number can be used (<see cref="MustReserveFirst"/>): the
+    /// next <paramref name="blockSize"/> numbers after every number reserved or being reserved.
+    /// </summary>
+    public QuoteSequencesReserved ReserveNext(int blockSize) =>
+        new(Math.Max(Math.Max(ReservedThrough, ReservingThrough), Quote.Sequence) + blockSize);
+
+    /// <summary>
+    /// The reservation to write ahead of need, or null: once half of the reserved numbers are left and none
+    /// is being written, the next block is reserved while this one is still in use, so ticks do not wait for it.
+    /// </summary>
+    public QuoteSequencesReserved? ReservationDue(int blockSize) =>
+        ReservingThrough <= ReservedThrough && ReservedThrough - Quote.Sequence <= blockSize / 2
+            ? ReserveNext(blockSize)
+            : null;
+
+    /// <summary>The reservation has been handed to the journal.</summary>
+    public TickerState Reserving(QuoteSequencesReserved reservation) =>
+        this with { ReservingThrough = Math.Max(ReservingThrough, reservation.Through) };
+
+    /// <summary>The reservation is in the journal (or replayed from it): its numbers may be used.</summary>
+    public TickerState Apply(QuoteSequencesReserved reservation) =>
+        this with { ReservedThrough = Math.Max(ReservedThrough, reservation.Through) };
 
     /// <summary>Why <paramref name="tick"/> must be refused, or null when it is good.</summary>
     public TickRejection? Check(Tick tick, double maxJumpPercent)
@@ -75,7 +126,7 @@ public sealed record TickerState(Quote Quote, DateTimeOffset NextRollAt, bool Da
             DayLow = 0,
             Volume = 0,
         };
-        return new TickerState(rolled, nextRollAt, false) { LastTickAt = LastTickAt };
+        return this with { Quote = rolled, NextRollAt = nextRollAt, DayStarted = false };
     }
 
     public static ImmutableDictionary<TickRejection, long> NoRejections { get; } =

@@ -64,7 +64,18 @@ public sealed record RejectedTick(TickRejection Reason, double Price, DateTimeOf
 
 /// <summary>A ticker's saved state, so a restarted or moved ticker resumes its day.</summary>
 [SerializationManifest("aq.tk.snapshot")]
-public sealed record TickerSnapshot(Quote Quote, DateTimeOffset NextRollAt) : IActorQuotesMessage;
+public sealed record TickerSnapshot(Quote Quote, DateTimeOffset NextRollAt) : IActorQuotesMessage
+{
+    /// <summary>The highest quote sequence reserved so far (added after v1: 0 in old payloads).</summary>
+    public long ReservedThrough { get; init; }
+}
+
+/// <summary>
+/// Journal event: the ticker may number quotes up to <paramref name="Through"/>; any later incarnation of
+/// it numbers above it. Written once per block of sequence numbers, before the first of them is used.
+/// </summary>
+[SerializationManifest("aq.tk.ev.reserved")]
+public sealed record QuoteSequencesReserved(long Through) : IActorQuotesMessage;
 
 /// <summary>Anyone → ticker: the current quote. Replies <see cref="Quote"/> or <see cref="QuoteUnavailable"/>.</summary>
 [SerializationManifest("aq.tk.get-quote")]
@@ -72,7 +83,8 @@ public sealed record GetQuote(string Symbol) : IWithSymbol, IActorQuotesMessage;
 
 /// <summary>
 /// The latest quote of one symbol, published once per accepted tick on <see cref="Topics.Quotes"/>.
-/// <paramref name="Sequence"/> grows by one per accepted tick.
+/// <paramref name="Sequence"/> grows by one per accepted tick within one incarnation of the ticker and
+/// jumps forward when the ticker is restarted or moved; it never goes back (docs/protocol.md).
 /// </summary>
 [SerializationManifest("aq.tk.quote")]
 public sealed record Quote(string Symbol, double Price, double PreviousClose, DateTimeOffset Timestamp, long Sequence)
@@ -95,9 +107,13 @@ public sealed record Quote(string Symbol, double Price, double PreviousClose, Da
     [JsonIgnore]
     public double ChangePercent => Frames.PriceMath.ChangePercent(Price, PreviousClose);
 
-    /// <summary>True when this quote is newer than <paramref name="other"/> (or there is none).</summary>
+    /// <summary>
+    /// True when this quote is newer than <paramref name="other"/> (or there is none): its sequence is higher.
+    /// Sequences never go back, so a lower one is a stale quote from an earlier incarnation of the ticker,
+    /// whatever its timestamp says.
+    /// </summary>
     public bool IsNewerThan(Quote? other) =>
-        other is null || Sequence > other.Sequence || Timestamp > other.Timestamp;
+        other is null || Sequence > other.Sequence;
 }
 
 /// <summary>Ticker → asker: the symbol is not in the catalog.</summary>
