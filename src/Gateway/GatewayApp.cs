@@ -74,6 +74,7 @@ public static class GatewayApp
         services.AddSingleton<Streaming.SocketRegistry>();
         services.AddSingleton<Streaming.LiveSessions>();
         services.AddActorQuotesAkka();
+        services.AddTokenRevocations(); // after the actor system: its hosted service subscribes to pub-sub
         services.AddActorQuotesHealthChecks();
         services.AddActorQuotesOperations(); // after the actor system: the admin endpoint starts once it runs
         services.AddHostedService<StartupBanner>();
