@@ -86,6 +86,53 @@ public sealed class RevocationTests(PostgresFixture postgres) : IClassFixture<Po
         Assert.Equal(HttpStatusCode.Unauthorized, after.StatusCode);
     }
 
+    [Fact(DisplayName = "A node that cannot read the stored logouts accepts no token: authenticated requests answer 503 unavailable and /health/ready names the revocations check")]
+    public async Task No_token_before_the_list_is_loaded()
+    {
+        // A database nobody listens on: the node starts, but never reads the logged-out tokens.
+        var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var deadPort = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        var signingKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+        var data = Path.Combine(Path.GetTempPath(), "aq-unloaded-" + Guid.NewGuid().ToString("N"));
+        var app = GatewayApp.Build(
+        [
+            "--urls=http://127.0.0.1:0",
+            "--Storage:DataDirectory=" + data,
+            "--Storage:Provider=postgresql",
+            $"--Storage:ConnectionString=Host=127.0.0.1;Port={deadPort};Database=none;Username=none;Password=none;Timeout=1;Command Timeout=1",
+            "--Auth:SigningKey=" + signingKey,
+            "--Logging:LogLevel:Default=None",
+        ]);
+        await app.StartAsync();
+        try
+        {
+            var address = app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
+                .Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses.Single();
+            using var http = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(30) };
+            var (token, _) = app.Services.GetRequiredService<TokenService>().Issue(1, "nobody");
+
+            using var me = await http.SendAsync(ApiClient.Authorized(HttpMethod.Get, "/api/v1/auth/me", token));
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, me.StatusCode);
+            Assert.Equal("unavailable", (await me.ReadJson())["code"]!.GetValue<string>());
+
+            using var ready = await http.GetAsync("/health/ready");
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+            var revocations = (await ready.ReadJson())["checks"]!["revocations"]!;
+            Assert.Equal("Unhealthy", revocations["status"]!.GetValue<string>());
+        }
+        finally
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+            if (Directory.Exists(data))
+            {
+                Directory.Delete(data, recursive: true);
+            }
+        }
+    }
+
     private static async Task<string> Login(HttpClient http, string username)
     {
         using var login = await http.PostAsync("/api/v1/auth/login", ApiClient.Json($$"""{"username":"{{username}}","password":"correct-horse"}"""));
