@@ -1,6 +1,6 @@
 namespace ActorQuotes.Contracts;
 
-/// <summary>DistributedPubSub topic names. One topic per symbol and one per watchlist.</summary>
+/// <summary>DistributedPubSub topic names. One topic per symbol and one per watchlist, one for logouts.</summary>
 public static class Topics
 {
     private const string QuotesPrefix = "quotes.";
@@ -12,6 +12,9 @@ public static class Topics
         topic.StartsWith(QuotesPrefix, StringComparison.Ordinal) ? topic[QuotesPrefix.Length..] : null;
 
     public static string Account(string username) => "account." + username;
+
+    /// <summary>Every logout in the cluster (<c>TokenRevokedNotice</c>); each node's revocation list subscribes.</summary>
+    public const string Revocations = "token-revocations";
 
     public static string Watchlist(long watchlistId) =>
         "watchlist." + watchlistId.ToString(System.Globalization.CultureInfo.InvariantCulture);

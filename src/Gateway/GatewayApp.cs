@@ -81,6 +81,7 @@ public static class GatewayApp
         services.AddSingleton<Streaming.LiveSessions>();
         services.AddNodeFencing(); // before the actor system: its lease comes first and goes last
         services.AddActorQuotesAkka();
+        services.AddTokenRevocations(); // after the actor system: its hosted service subscribes to pub-sub
         services.AddActorQuotesHealthChecks();
         services.AddActorQuotesOperations(); // after the actor system: the admin endpoint starts once it runs
         services.AddHostedService<StartupBanner>();

@@ -47,7 +47,7 @@ public sealed class SerializationTests(ITestOutputHelper output) : ActorQuotesTe
         new CheckToken("alice", "0A1B"),
         new RevokeToken("alice", "0A1B", At) { IdempotencyKey = "key-logout" },
         new TokenRevocationRecorded("alice", "0A1B"),
-        new TokenRevokedNotice("alice", "0A1B"),
+        new TokenRevokedNotice("alice", "0A1B") { ExpiresAt = At.AddHours(1) },
         new WatchlistLinkResult("alice", 5, true),
         new TokenRevoked("0A1B", At.AddHours(1), At) { IdempotencyKey = "key-logout" },
         new AccountSnapshot("alice", 1, "hash", "key-1", [5], ImmutableDictionary<string, long>.Empty.Add("k", 5),
@@ -103,6 +103,7 @@ public sealed class SerializationTests(ITestOutputHelper output) : ActorQuotesTe
         ["aq.acct.register"] = new RegisterAccount("alice", 1, "pbkdf2-sha512$210000$c2FsdA==$aGFzaA=="),
         ["aq.acct.credentials"] = new AccountCredentials(1, "alice", "pbkdf2-sha512$210000$c2FsdA==$aGFzaA=="),
         ["aq.acct.link-watchlist"] = new LinkWatchlist("alice", 5),
+        ["aq.acct.token-revoked-notice"] = new TokenRevokedNotice("alice", "0A1B"),
         ["aq.acct.ev.registered"] = new AccountRegistered(1, "alice", "pbkdf2-sha512$210000$c2FsdA==$aGFzaA==", At),
         ["aq.acct.ev.watchlist-linked"] = new WatchlistLinked(5, At),
         // Idempotency-Keys on watchlist writes and logouts came later: older payloads carry none.

@@ -74,9 +74,16 @@ public sealed record RevokeToken(string Username, string TokenId, DateTimeOffset
 [SerializationManifest("aq.acct.token-revocation-recorded")]
 public sealed record TokenRevocationRecorded(string Username, string TokenId) : IActorQuotesMessage;
 
-/// <summary>Account → its pub-sub topic after a logout, so open sockets with that token close (4401).</summary>
+/// <summary>
+/// A logout: the gateway that recorded it → <c>Topics.Revocations</c>, so every node adds the token to its
+/// revocation list and closes that token's open sockets (4401); also a node's list → its own sessions. No reply.
+/// </summary>
 [SerializationManifest("aq.acct.token-revoked-notice")]
-public sealed record TokenRevokedNotice(string Username, string TokenId) : IActorQuotesMessage;
+public sealed record TokenRevokedNotice(string Username, string TokenId) : IActorQuotesMessage
+{
+    /// <summary>When the revoked token expires, so a list can forget it then (absent in old payloads).</summary>
+    public DateTimeOffset? ExpiresAt { get; init; }
+}
 
 /// <summary>
 /// Gateway → account: record a watchlist as owned, before the watchlist itself is created, so no

@@ -17,6 +17,13 @@ public sealed class AuthOptions
     /// </summary>
     public string? SigningKey { get; set; }
 
+    /// <summary>
+    /// How often a node reads the logouts recorded since its last read. Pub-sub brings each logout to every node
+    /// at once; the poll is the backstop for a notice pub-sub did not deliver (docs/architecture.md, "Logout").
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
+    public TimeSpan RevocationPollInterval { get; set; } = TimeSpan.FromSeconds(2);
+
     /// <summary>PBKDF2-HMAC-SHA512 iterations for password hashes (OWASP: 210,000).</summary>
     [Range(100_000, 10_000_000)]
     public int PasswordIterations { get; set; } = 210_000;

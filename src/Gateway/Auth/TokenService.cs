@@ -1,7 +1,6 @@
 using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text.Json;
-using ActorQuotes.Contracts.Accounts;
 using ActorQuotes.Gateway.Hosting;
 using Microsoft.Extensions.Options;
 
@@ -81,25 +80,12 @@ public sealed class TokenService
     }
 
     /// <summary>
-    /// <see cref="Validate"/>, then asks the token's account whether it was revoked by a logout.
-    /// Null for a bad, expired or revoked token; throws <see cref="Problems.ServiceUnavailableException"/>
-    /// when the account cannot be asked.
+    /// <see cref="Validate"/>, then this node's list of logged-out tokens (no remote hop). Null for a bad, expired
+    /// or revoked token; throws <see cref="Problems.ServiceUnavailableException"/> while the node has not loaded
+    /// that list yet.
     /// </summary>
-    public async Task<TokenIdentity?> ValidateAsync(string? token, ActorQuotesRegions regions, CancellationToken cancellationToken)
-    {
-        var identity = Validate(token);
-        if (identity is null)
-        {
-            return null;
-        }
-
-        return await regions.AskAccount(new CheckToken(identity.Username, identity.TokenId), cancellationToken) switch
-        {
-            AccountView view when view.UserId == identity.UserId => identity,
-            AccountCommandRejected { Code: AccountRejection.Unavailable } r => throw new Problems.ServiceUnavailableException(r.Reason),
-            _ => null,
-        };
-    }
+    public TokenIdentity? ValidateUnrevoked(string? token, TokenRevocations revocations) =>
+        Validate(token) is { } identity && !revocations.IsRevoked(identity.TokenId) ? identity : null;
 
     private static byte[] LoadKey(AuthOptions auth, StorageOptions storage)
     {

@@ -139,10 +139,14 @@ public static partial class AuthEndpoints
         return TypedResults.Ok(new LoginResponse(token, expiresAt, account.UserId));
     }
 
+    /// <summary>
+    /// Records the revocation in the store every node reads, not in the account entity, so a logout is
+    /// answered while the node hosting the account is frozen (docs/architecture.md, "Logout").
+    /// </summary>
     private static async Task<Results<NoContent, ProblemHttpResult>> Logout(
         HttpContext context,
-        ActorQuotesRegions regions,
         TokenService tokens,
+        TokenRevocations revocations,
         CancellationToken cancellationToken)
     {
         var (key, keyProblem) = IdempotencyKey.Read(context.Request);
@@ -152,7 +156,7 @@ public static partial class AuthEndpoints
         }
 
         // Without a key this is any authenticated request. With one, a correctly signed, unexpired token is
-        // enough here: the account answers a retry of the logout that revoked it, and refuses any other.
+        // enough: a retry of the logout that revoked it answers 204 again (a logout is idempotent by its token).
         TokenIdentity? identity = null;
         if (context.User.Identity?.IsAuthenticated == true)
         {
@@ -171,14 +175,8 @@ public static partial class AuthEndpoints
             return ApiProblems.Unauthorized("a valid bearer token is required");
         }
 
-        var revoke = new RevokeToken(identity.Username, identity.TokenId, identity.ExpiresAt) { IdempotencyKey = key };
-        return await regions.WriteAccount(revoke, cancellationToken) switch
-        {
-            TokenRevocationRecorded => TypedResults.NoContent(),
-            AccountCommandRejected { Code: AccountRejection.IdempotencyKeyReused } => ApiProblems.KeyReused(),
-            AccountCommandRejected { Code: AccountRejection.TokenRevoked } => ApiProblems.Unauthorized("a valid bearer token is required"),
-            _ => ApiProblems.Unauthorized("the account of this token no longer exists"),
-        };
+        await revocations.RevokeAsync(identity.Username, identity.TokenId, identity.ExpiresAt, cancellationToken);
+        return TypedResults.NoContent();
     }
 
     private static Ok<MeResponse> Me(HttpContext context)

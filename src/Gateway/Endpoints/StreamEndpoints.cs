@@ -114,11 +114,11 @@ public static class StreamEndpoints
         TokenIdentity? identity;
         try
         {
-            identity = await deps.Tokens.ValidateAsync(context.Request.Query["token"], deps.Regions, aborted);
+            identity = deps.Tokens.ValidateUnrevoked(context.Request.Query["token"], deps.Revocations);
         }
-        catch (Exception e) when (e is AskTimeoutException or ServiceUnavailableException)
+        catch (ServiceUnavailableException e)
         {
-            await sink.RefuseAsync(CloseCodes.TryAgainLater, CloseCodes.UnavailableCode, "accounts are unavailable; try again", aborted);
+            await sink.RefuseAsync(CloseCodes.TryAgainLater, CloseCodes.UnavailableCode, e.Message, aborted);
             return;
         }
 
@@ -155,7 +155,8 @@ public static class StreamEndpoints
         {
             var session = deps.System.ActorOf(props.WithDispatcher(StreamingOptions.Dispatcher).WithMailbox(StreamingOptions.Mailbox));
             // Listed, it is also closed with 1012 on shutdown; the client's answer ends the loop.
-            using var listed = deps.Sessions.Add(session, stream, sink);
+            using var listed = deps.Sessions.Add(session, stream, sink, user.TokenId);
+            deps.Revocations.RecheckSession(user.Username, user.TokenId, session);
             await (receive is null ? sink.ReceiveUntilClosedAsync(aborted) : receive(sink, session, aborted));
             try
             {
@@ -186,7 +187,8 @@ public sealed record StreamDependencies(
     TimeProvider Clock,
     SocketRegistry Sockets,
     LiveSessions Sessions,
-    IRequiredActor<QuoteHubActor> QuoteHub);
+    IRequiredActor<QuoteHubActor> QuoteHub,
+    TokenRevocations Revocations);
 
 /// <summary>Parses one client message of the quote stream.</summary>
 public static class QuoteStreamMessage

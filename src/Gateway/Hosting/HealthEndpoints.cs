@@ -38,7 +38,8 @@ public static class HealthEndpoints
             .AddCheck<FenceCheck>("fence", tags: [ReadyTag], timeout: ProbeTimeout)
             .AddCheck<ClusterMemberCheck>("cluster-member", tags: [ReadyTag], timeout: ProbeTimeout)
             .AddCheck<JournalDatabaseCheck>("journal", tags: [ReadyTag], timeout: ProbeTimeout)
-            .AddCheck<ShardRegionsCheck>("shard-regions", tags: [ReadyTag], timeout: ProbeTimeout);
+            .AddCheck<ShardRegionsCheck>("shard-regions", tags: [ReadyTag], timeout: ProbeTimeout)
+            .AddCheck<Auth.RevocationsLoadedCheck>("revocations", tags: [ReadyTag], timeout: ProbeTimeout);
         return services;
     }
 

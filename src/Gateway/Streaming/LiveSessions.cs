@@ -27,11 +27,11 @@ public sealed class LiveSessions
 
     public IReadOnlyCollection<LiveSession> All => _sessions.Values.ToArray();
 
-    /// <summary>Adds a session and its socket; disposing the result removes it.</summary>
-    public IDisposable Add(IActorRef session, string stream, WebSocketFrameSink sink)
+    /// <summary>Adds a session and its socket (opened with token <paramref name="tokenId"/>); disposing the result removes it.</summary>
+    public IDisposable Add(IActorRef session, string stream, WebSocketFrameSink sink, string? tokenId = null)
     {
         var id = Interlocked.Increment(ref _lastId).ToString(CultureInfo.InvariantCulture);
-        var entry = new LiveSession(id, stream, session, sink);
+        var entry = new LiveSession(id, stream, session, sink, tokenId);
         _sessions[id] = entry;
 
         // Added while the drain ran: it may not have seen this one. (The fence orders the add before the
@@ -47,6 +47,18 @@ public sealed class LiveSessions
 
     public LiveSession? Find(string id) => _sessions.GetValueOrDefault(id);
 
+    /// <summary>The sessions opened with one token (a logout closes them). A scan: logouts are rare next to frames.</summary>
+    public IEnumerable<LiveSession> WithToken(string tokenId)
+    {
+        foreach (var session in _sessions.Values)
+        {
+            if (session.TokenId == tokenId)
+            {
+                yield return session;
+            }
+        }
+    }
+
     private void Drain()
     {
         foreach (var session in _sessions.Values)
@@ -61,5 +73,8 @@ public sealed class LiveSessions
     }
 }
 
-/// <summary>One open socket: its id, which stream (<c>watchlist</c> or <c>quotes</c>), its session actor and its socket (for the shutdown drain).</summary>
-public sealed record LiveSession(string Id, string Stream, IActorRef Session, WebSocketFrameSink Sink);
+/// <summary>
+/// One open socket: its id, which stream (<c>watchlist</c> or <c>quotes</c>), its session actor, its socket (for
+/// the shutdown drain) and the id of the token it was opened with (for a logout).
+/// </summary>
+public sealed record LiveSession(string Id, string Stream, IActorRef Session, WebSocketFrameSink Sink, string? TokenId = null);
