@@ -21,7 +21,8 @@ public sealed class ActorQuotesRegions(
     IRequiredActor<AccountActor> accounts,
     IRequiredActor<IdSequenceActor> ids,
     IRequiredActor<TickerActor> tickers,
-    Microsoft.Extensions.Options.IOptions<RequestOptions> options)
+    Microsoft.Extensions.Options.IOptions<RequestOptions> options,
+    Fencing.NodeFence fence)
 {
     public static readonly TimeSpan DefaultAskTimeout = TimeSpan.FromSeconds(5);
 
@@ -32,11 +33,30 @@ public sealed class ActorQuotesRegions(
 
     public IActorRef Tickers => tickers.ActorRef;
 
-    public Task<object> AskWatchlist(IWatchlistRequest request, CancellationToken cancellationToken) =>
-        watchlists.ActorRef.Ask<object>(request, AskTimeout, cancellationToken);
+    public async Task<object> AskWatchlist(IWatchlistRequest request, CancellationToken cancellationToken) =>
+        Serving(await watchlists.ActorRef.Ask<object>(request, AskTimeout, cancellationToken));
 
-    public Task<object> AskAccount(IAccountRequest request, CancellationToken cancellationToken) =>
-        accounts.ActorRef.Ask<object>(request, AskTimeout, cancellationToken);
+    public async Task<object> AskAccount(IAccountRequest request, CancellationToken cancellationToken) =>
+        Serving(await accounts.ActorRef.Ask<object>(request, AskTimeout, cancellationToken));
+
+    private async Task<object> AccountOrThrow(IAccountRequest request, CancellationToken cancellationToken) =>
+        await accounts.ActorRef.Ask<object>(request, AskTimeout, cancellationToken) switch
+        {
+            AccountCommandRejected { Code: AccountRejection.Unavailable } r => throw new Problems.ServiceUnavailableException(r.Reason),
+            AccountCommandRejected { Code: AccountRejection.OutcomeUnknown } r => throw new Problems.OutcomeUnknownException(r.Reason),
+            var reply => reply,
+        };
+
+    /// <summary>A reply that arrives after this node stopped serving is not passed on: the node answers no 2xx any more.</summary>
+    private object Serving(object reply) => fence.Reason is { } reason
+        ? throw new Problems.ServiceUnavailableException($"this node stopped serving ({reason}); use another node")
+        : reply;
+
+    /// <summary>A write answered after this node stopped serving: it may have happened, and this node may no longer say so.</summary>
+    private object WriteServing(object reply) => fence.Reason is { } reason
+        ? throw new Problems.OutcomeUnknownException(
+            $"this node stopped serving ({reason}) while the change was in flight; it may or may not have been made: retry with the same Idempotency-Key on another node")
+        : reply;
 
     /// <summary>
     /// A command that changes a watchlist. Once sent, a timeout no longer means "nothing changed": it throws
@@ -47,7 +67,7 @@ public sealed class ActorQuotesRegions(
     {
         try
         {
-            return await AskWatchlist(command, cancellationToken);
+            return WriteServing(await watchlists.ActorRef.Ask<object>(command, AskTimeout, cancellationToken));
         }
         catch (AskTimeoutException)
         {
@@ -60,7 +80,7 @@ public sealed class ActorQuotesRegions(
     {
         try
         {
-            return await AskAccountOrThrow(command, cancellationToken);
+            return WriteServing(await AccountOrThrow(command, cancellationToken));
         }
         catch (AskTimeoutException)
         {
@@ -80,16 +100,11 @@ public sealed class ActorQuotesRegions(
     /// <see cref="Problems.OutcomeUnknownException"/>, answered 504.
     /// </summary>
     public async Task<object> AskAccountOrThrow(IAccountRequest request, CancellationToken cancellationToken) =>
-        await AskAccount(request, cancellationToken) switch
-        {
-            AccountCommandRejected { Code: AccountRejection.Unavailable } r => throw new Problems.ServiceUnavailableException(r.Reason),
-            AccountCommandRejected { Code: AccountRejection.OutcomeUnknown } r => throw new Problems.OutcomeUnknownException(r.Reason),
-            var reply => reply,
-        };
+        Serving(await AccountOrThrow(request, cancellationToken));
 
     public async Task<long> AllocateId(string sequence, CancellationToken cancellationToken)
     {
         var allocated = await ids.ActorRef.Ask<IdAllocated>(new AllocateId(sequence), AskTimeout, cancellationToken);
-        return allocated.Value;
+        return ((IdAllocated)Serving(allocated)).Value;
     }
 }
