@@ -60,16 +60,17 @@ public sealed record NodeLeaseHolder(NodeLease? Lease);
 /// <summary>Takes the node lease before the actor system starts and gives it back after it has stopped.</summary>
 internal sealed class NodeLeaseService(NodeLeaseHolder holder, NodeFence fence, IOptions<NodeOptions> node) : IHostedService
 {
-    public async Task StartAsync(CancellationToken cancellationToken)
+    public Task StartAsync(CancellationToken cancellationToken)
     {
-        if (holder.Lease is not { } lease)
+        if (holder.Lease is { } lease)
         {
-            return;
+            lease.Lost += reason => fence.Trip("its node lease was lost: " + reason);
+            var options = node.Value;
+            // In the background: the shards wait for it (AcquireAsync says no until it is taken), the host does not.
+            _ = lease.KeepTryingToStartAsync($"{options.PublicHostname ?? options.Hostname}:{options.Port} pid {Environment.ProcessId}");
         }
 
-        lease.Lost += reason => fence.Trip("its node lease was lost: " + reason);
-        var options = node.Value;
-        await lease.StartAsync($"{options.PublicHostname ?? options.Hostname}:{options.Port} pid {Environment.ProcessId}", cancellationToken);
+        return Task.CompletedTask;
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)

@@ -28,6 +28,7 @@ public sealed class NodeLease : IDisposable
     private readonly string[] _fencedTables;
     private Thread? _renewer;
     private volatile bool _lost;
+    private volatile bool _taken;
 
     public NodeLease(string journalConnectionString, string[] fencedTables, FencingOptions options, ILogger<NodeLease> logger)
     {
@@ -50,8 +51,8 @@ public sealed class NodeLease : IDisposable
     /// <summary>Set once the lease is lost for good (another node deleted it): this process may never write again.</summary>
     public event Action<string>? Lost;
 
-    /// <summary>True until the lease is lost for good.</summary>
-    public bool IsHeld => !_lost;
+    /// <summary>True once the lease is taken, until it is lost for good.</summary>
+    public bool IsHeld => _taken && !_lost;
 
     /// <summary>How many shard leases this node holds.</summary>
     public int ShardLeases => _held.Count;
@@ -85,8 +86,67 @@ public sealed class NodeLease : IDisposable
         _logger.LogInformation("Node lease {Owner} taken for {Address}; renewed every {Interval}, lasts {Ttl}",
             Owner, address, _options.RenewInterval, _options.NodeLeaseTtl);
 
+        _taken = true;
         _renewer = new Thread(RenewLoop) { IsBackground = true, Name = "aq-node-lease" };
         _renewer.Start();
+    }
+
+    /// <summary>
+    /// Takes the lease in the background, 0.5 s doubling to 5 s apart while the database does not answer: a
+    /// node started while its database is down is live but not ready, and takes its lease once it is back.
+    /// </summary>
+    public async Task KeepTryingToStartAsync(string address)
+    {
+        var backoff = TimeSpan.FromMilliseconds(500);
+        while (!_stopping.IsCancellationRequested)
+        {
+            try
+            {
+                await StartAsync(address, _stopping.Token);
+                return;
+            }
+            catch (Exception e) when (e is NpgsqlException or TimeoutException && !_stopping.IsCancellationRequested)
+            {
+                _logger.LogWarning("Node lease not taken yet ({Error}); trying again in {Backoff}", e.Message, backoff);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            try
+            {
+                await Task.Delay(backoff, _stopping.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
+        }
+    }
+
+    /// <summary>
+    /// Once the actor system has bound its address: records it, and fences every earlier incarnation that held
+    /// the same address. Only one process can hold a host and port, so those are dead (a restart after
+    /// kill -9), and their shards need not wait for their leases to run out.
+    /// </summary>
+    public async Task ClaimAddressAsync(string address)
+    {
+        await using var connection = await OpenAsync(_stopping.Token);
+        await using var transaction = await connection.BeginTransactionAsync(_stopping.Token);
+        await using var claim = new NpgsqlCommand(
+            "SET LOCAL lock_timeout = '5s'; UPDATE aq_node_lease SET address = @address WHERE owner = @me; DELETE FROM aq_node_lease WHERE address = @address AND owner <> @me",
+            connection, transaction);
+        claim.Parameters.AddWithValue("address", address);
+        claim.Parameters.AddWithValue("me", Owner);
+        var fenced = await claim.ExecuteNonQueryAsync(_stopping.Token) - 1;
+        await transaction.CommitAsync(_stopping.Token);
+        if (fenced > 0)
+        {
+            _logger.LogInformation("Node lease {Owner} claimed {Address}; {Count} earlier incarnation(s) there fenced", Owner, address, fenced);
+        }
     }
 
     /// <summary>
@@ -95,7 +155,7 @@ public sealed class NodeLease : IDisposable
     /// </summary>
     public async Task<bool> AcquireAsync(string name, Action<Exception>? lost)
     {
-        if (_lost || !await EnsureFenceInstalledAsync())
+        if (!IsHeld || !await EnsureFenceInstalledAsync())
         {
             return false;
         }
@@ -187,7 +247,7 @@ public sealed class NodeLease : IDisposable
     }
 
     /// <summary>Whether this node certainly holds the shard lease.</summary>
-    public bool Holds(string name) => !_lost && _held.ContainsKey(name);
+    public bool Holds(string name) => IsHeld && _held.ContainsKey(name);
 
     /// <summary>
     /// After the actor system has ended (nothing of this node writes any more): deletes this node's lease so
@@ -196,7 +256,7 @@ public sealed class NodeLease : IDisposable
     public async Task ReleaseNodeAsync()
     {
         await _stopping.CancelAsync();
-        if (_lost)
+        if (!IsHeld)
         {
             return;
         }

@@ -75,6 +75,14 @@ public static class AkkaSetup
                 {
                     // Downed, removed or quarantined: this node stops answering at once (NodeFence).
                     system.ActorOf(FenceWatcher.Props(provider.GetRequiredService<NodeFence>()), "fence-watcher");
+                    if (lease is not null)
+                    {
+                        var self = Cluster.Get(system).SelfAddress.ToString();
+                        var log = provider.GetRequiredService<ILogger<NodeLease>>();
+                        _ = lease.ClaimAddressAsync(self).ContinueWith(
+                            t => log.LogWarning(t.Exception, "Could not claim {Address}; a predecessor's shards move when its lease runs out", self),
+                            CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+                    }
 
                     // The node's quote fan-out for its sockets: one pub-sub subscriber per followed symbol.
                     registry.Register<QuoteHubActor>(system.ActorOf(

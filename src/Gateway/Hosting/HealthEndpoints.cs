@@ -34,6 +34,7 @@ public static class HealthEndpoints
     public static IServiceCollection AddActorQuotesHealthChecks(this IServiceCollection services)
     {
         services.AddSingleton<JournalDatabaseCheck>();
+        services.AddSingleton<CoordinatorsReached>();
         services.AddHealthChecks()
             .AddCheck<FenceCheck>("fence", tags: [ReadyTag], timeout: ProbeTimeout)
             .AddCheck<ClusterMemberCheck>("cluster-member", tags: [ReadyTag], timeout: ProbeTimeout)
@@ -74,9 +75,11 @@ internal sealed class FenceCheck(NodeFence fence, NodeLeaseHolder lease) : IHeal
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
         Task.FromResult(fence.Reason is { } reason
             ? HealthCheckResult.Unhealthy("stopped serving: " + reason)
-            : HealthCheckResult.Healthy(lease.Lease is { } held
-                ? $"serving; node lease {held.Owner} holds {held.ShardLeases} shard leases"
-                : "serving; no leases (SQLite, one node)"));
+            : lease.Lease is { IsHeld: false } waiting
+                ? HealthCheckResult.Unhealthy($"node lease {waiting.Owner} not taken yet (the database does not answer)")
+                : HealthCheckResult.Healthy(lease.Lease is { } held
+                    ? $"serving; node lease {held.Owner} holds {held.ShardLeases} shard leases"
+                    : "serving; no leases (SQLite, one node)"));
 }
 
 /// <summary>Ready only as an Up member of the cluster, and not once this node has begun to shut down.</summary>
@@ -148,7 +151,8 @@ internal sealed class ShardRegionsCheck(
     IRequiredActor<WatchlistActor> watchlists,
     IRequiredActor<AccountActor> accounts,
     IRequiredActor<IdSequenceActor> ids,
-    IRequiredActor<TickerActor> tickers) : IHealthCheck
+    IRequiredActor<TickerActor> tickers,
+    CoordinatorsReached reached) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
@@ -159,9 +163,17 @@ internal sealed class ShardRegionsCheck(
             Probe("ticker", tickers, cancellationToken));
         var failed = probes.Where(p => p.Entities is null).Select(p => p.Name).ToList();
         var hosted = string.Join(" ", probes.Select(p => $"{p.Name}={p.Entities?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"}"));
-        return failed.Count == 0
-            ? HealthCheckResult.Healthy($"all shard regions reach their coordinators; entities here: {hosted}")
-            : HealthCheckResult.Unhealthy($"no coordinator answered for {string.Join(", ", failed)}; entities here: {hosted}");
+        if (failed.Count == 0)
+        {
+            reached.Once = true;
+            return HealthCheckResult.Healthy($"all shard regions reach their coordinators; entities here: {hosted}");
+        }
+
+        // Once this node has reached every coordinator, a coordinator that moves or a stalled node holding it is
+        // the cluster's moment, not this node's inability to serve: saying unready on every node at once would
+        // leave a load balancer with nowhere to send anything (issue 21). Degraded answers 200 and says so.
+        var description = $"no coordinator answered for {string.Join(", ", failed)}; entities here: {hosted}";
+        return reached.Once ? HealthCheckResult.Degraded(description) : HealthCheckResult.Unhealthy(description);
     }
 
     /// <summary>The entities the region hosts on this node, or null when it or its coordinator did not answer.</summary>
@@ -170,13 +182,27 @@ internal sealed class ShardRegionsCheck(
         try
         {
             var actor = await region.GetAsync(cancellationToken).WaitAsync(HealthEndpoints.ProbeTimeout, cancellationToken);
-            await actor.Ask<CurrentRegions>(GetCurrentRegions.Instance, HealthEndpoints.ProbeTimeout, cancellationToken);
-            var local = await actor.Ask<CurrentShardRegionState>(GetShardRegionState.Instance, HealthEndpoints.ProbeTimeout, cancellationToken);
+            // Half the probe's time each, so a silent coordinator is this check's answer (degraded), not the framework's timeout.
+            var half = HealthEndpoints.ProbeTimeout / 2;
+            await actor.Ask<CurrentRegions>(GetCurrentRegions.Instance, half, cancellationToken);
+            var local = await actor.Ask<CurrentShardRegionState>(GetShardRegionState.Instance, half, cancellationToken);
             return (name, local.Shards.Sum(shard => shard.EntityIds.Count));
         }
         catch (Exception e) when (e is AskTimeoutException or TimeoutException or OperationCanceledException)
         {
             return (name, null);
         }
+    }
+}
+
+/// <summary>Whether this node's shard regions have all reached their coordinators once since it started.</summary>
+internal sealed class CoordinatorsReached
+{
+    private volatile bool _once;
+
+    public bool Once
+    {
+        get => _once;
+        set => _once = value;
     }
 }
