@@ -48,7 +48,10 @@ internal static class FenceSchema
         DO $install$
         BEGIN
             PERFORM pg_advisory_xact_lock({SchemaLockKey});
-            IF to_regclass('{table}') IS NOT NULL THEN
+            -- Only when missing: creating a trigger locks the table against writes, so a node that starts must
+            -- not queue behind a journal transaction in flight (a frozen node's) to replace one that is there.
+            IF to_regclass('{table}') IS NOT NULL
+               AND NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = 'aq_fence' AND tgrelid = to_regclass('{table}')) THEN
                 CREATE OR REPLACE TRIGGER aq_fence BEFORE INSERT OR UPDATE OR DELETE ON {table}
                     FOR EACH ROW EXECUTE FUNCTION aq_fence_write();
             END IF;

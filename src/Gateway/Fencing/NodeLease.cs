@@ -40,7 +40,9 @@ public sealed class NodeLease : IDisposable
         {
             ApplicationName = Owner + "-lease",
             Timeout = 5,
-            CommandTimeout = 5,
+            CommandTimeout = 10,
+            // A take-over that waits on a frozen node's write gives up after 3 s and is tried again (lease-retry-interval).
+            Options = "-c lock_timeout=3000",
             MaxPoolSize = 4,
         }.ConnectionString;
     }
@@ -184,7 +186,6 @@ public sealed class NodeLease : IDisposable
         await using var transaction = await connection.BeginTransactionAsync(_stopping.Token);
         try
         {
-            await Execute(connection, transaction, "SET LOCAL lock_timeout = '3s'");
             // This node's own lease must be live: the shard is taken under it.
             if (await Scalar(connection, transaction,
                     "SELECT 1 FROM aq_node_lease WHERE owner = @me AND expires_at > clock_timestamp() FOR KEY SHARE", name) is null)
