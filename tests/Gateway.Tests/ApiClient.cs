@@ -17,7 +17,22 @@ public static class ApiClient
 
     public static async Task<(string Token, long UserId)> RegisterAndLogin(this HttpClient http, string username, string password = "correct-horse")
     {
-        var register = await http.PostAsync("/api/v1/auth/register", Json($$"""{"username":"{{username}}","password":"{{password}}"}"""));
+        // As docs/api.md tells clients: 503 and 504 are retried with the same Idempotency-Key (a loaded CI machine
+        // can outlast the ask timeout on a fixture's first request).
+        var key = Guid.NewGuid().ToString("N");
+        HttpResponseMessage register;
+        var attempt = 0;
+        do
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/auth/register")
+            {
+                Content = Json($$"""{"username":"{{username}}","password":"{{password}}"}"""),
+            };
+            request.Headers.Add("Idempotency-Key", key);
+            register = await http.SendAsync(request);
+        }
+        while (register.StatusCode is System.Net.HttpStatusCode.ServiceUnavailable or System.Net.HttpStatusCode.GatewayTimeout && ++attempt < 3);
+
         Assert.Equal(System.Net.HttpStatusCode.Created, register.StatusCode);
         var login = await http.PostAsync("/api/v1/auth/login", Json($$"""{"username":"{{username}}","password":"{{password}}"}"""));
         Assert.Equal(System.Net.HttpStatusCode.OK, login.StatusCode);
