@@ -96,5 +96,22 @@ if [ "$passed" -eq 0 ] && [ "$status" -eq 0 ]; then
   echo "test.sh: no test ran" >&2
   status=1
 fi
+# CI keeps only the tail of this output: name each failed .NET test with the start of its message there.
+for trx in "$results"/*.trx; do
+  [ -e "$trx" ] || continue
+  node -e '
+    const xml = require("fs").readFileSync(process.argv[1], "utf8");
+    const unescape = s => s.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, "\"").replace(/&apos;/g, "\x27").replace(/&amp;/g, "&");
+    for (const m of xml.matchAll(/<UnitTestResult\b[^>]*>[\s\S]*?<\/UnitTestResult>/g)) {
+      const head = m[0].slice(0, m[0].indexOf(">"));
+      if (!/outcome="Failed"/.test(head)) continue;
+      const name = unescape((/testName="([^"]*)"/.exec(head) || [, "?"])[1]);
+      const message = unescape((/<Message>([\s\S]*?)<\/Message>/.exec(m[0]) || [, ""])[1]);
+      const stack = unescape((/<StackTrace>([\s\S]*?)<\/StackTrace>/.exec(m[0]) || [, ""])[1]);
+      console.log("FAILED: " + name);
+      console.log(message.split("\n").slice(0, 20).map(l => "    " + l).join("\n"));
+      console.log(stack.split("\n").slice(0, 6).map(l => "    " + l).join("\n"));
+    }' "$trx"
+done
 echo "$passed passed, $failed failed"
 exit "$status"
