@@ -1,0 +1,211 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json.Nodes;
+using ActorQuotes.Gateway.Tests.Infrastructure;
+
+namespace ActorQuotes.Gateway.Tests.Cluster;
+
+/// <summary>
+/// Writers that keep putting quantity 1, 2, 3, … of their own symbol into every watchlist of one user, each
+/// through one node, as a careful client does: every write has an Idempotency-Key, and a 503, a 504 or no answer
+/// is retried with the same key a few times before the writer moves on (its outcome then stays unknown). Every
+/// answer is recorded with the time it came, so a test can tell what the cluster promised and when.
+/// <see cref="VerifyAsync"/> then checks the promise: every acknowledged quantity is in the history, the history of
+/// each watchlist and symbol only ever grows, and the state is the last quantity journaled.
+/// </summary>
+public sealed class WriteLedger : IAsyncDisposable
+{
+    /// <summary>How long one attempt waits for an answer (above the gateway's ask timeout, so a live node answers).</summary>
+    public static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(8);
+
+    private const int AttemptsPerWrite = 3;
+    private static readonly TimeSpan RetryPause = TimeSpan.FromMilliseconds(200);
+    private static readonly TimeSpan ReadFor = TimeSpan.FromSeconds(60);
+
+    private readonly ConcurrentQueue<Answer> _answers = new();
+    private readonly List<Task> _writers = [];
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+
+    private WriteLedger(string token, IReadOnlyList<long> watchlists)
+    {
+        Token = token;
+        Watchlists = watchlists;
+    }
+
+    public string Token { get; }
+
+    public IReadOnlyList<long> Watchlists { get; }
+
+    /// <summary>Time since the ledger was made, the clock of every <see cref="Answer.At"/>.</summary>
+    public TimeSpan Now => _clock.Elapsed;
+
+    public IReadOnlyCollection<Answer> Answers => _answers;
+
+    /// <summary>A new user with <paramref name="watchlists"/> watchlists, created through <paramref name="via"/>.</summary>
+    public static async Task<WriteLedger> CreateAsync(ClusterNode via, string prefix, int watchlists)
+    {
+        var (token, _) = await via.RegisterAndLogin(GatewayFixture.NewUsername(prefix));
+        var ids = new List<long>();
+        for (var i = 0; i < watchlists; i++)
+        {
+            ids.Add(await via.CreateWatchlist(token, $"{prefix} {i}"));
+        }
+
+        return new WriteLedger(token, ids);
+    }
+
+    /// <summary>Starts a writer of <paramref name="symbol"/> through <paramref name="node"/> (one writer per symbol).</summary>
+    public void StartWriter(ClusterNode node, string symbol) => _writers.Add(Task.Run(() => WriteAsync(node, symbol, _stop.Token)));
+
+    /// <summary>Acknowledged writes so far, all or through one node.</summary>
+    public int Acknowledged(string? via = null) => _answers.Count(a => a.Ok && (via is null || a.Via == via));
+
+    /// <summary>Waits (bounded) until <paramref name="more"/> writes more than now were acknowledged, through one node or any.</summary>
+    public async Task<bool> ProgressWithin(TimeSpan timeout, int more, string? via = null)
+    {
+        var target = Acknowledged(via) + more;
+        return await Eventually.TrueWithin(timeout, () => Acknowledged(via) >= target);
+    }
+
+    /// <summary>The first acknowledgement through any node after <paramref name="since"/>, for each watchlist; null while one has none.</summary>
+    public TimeSpan? AllWatchlistsAcknowledgedAfter(TimeSpan since)
+    {
+        var firsts = Watchlists
+            .Select(id => _answers.Where(a => a.Ok && a.WatchlistId == id && a.Sent >= since).Select(a => (TimeSpan?)a.At).Min())
+            .ToList();
+        return firsts.Any(f => f is null) ? null : firsts.Max();
+    }
+
+    /// <summary>Acknowledged writes through <paramref name="via"/> answered after <paramref name="after"/>.</summary>
+    public IReadOnlyList<Answer> AcknowledgedAfter(string via, TimeSpan after) =>
+        _answers.Where(a => a.Via == via && a.Ok && a.At > after).ToList();
+
+    public async Task StopAsync()
+    {
+        await _stop.CancelAsync();
+        await Task.WhenAll(_writers);
+        _writers.Clear();
+    }
+
+    /// <summary>
+    /// Reads every watchlist's history and state through <paramref name="reader"/> and fails unless every acknowledged
+    /// quantity was journaled, each symbol's quantities were journaled in the order they were written, and the state
+    /// holds the last of them. Returns how many acknowledged writes were checked.
+    /// </summary>
+    public async Task<int> VerifyAsync(ClusterNode reader)
+    {
+        var checkedWrites = 0;
+        var symbols = _answers.Select(a => a.Symbol).Distinct().ToList();
+        foreach (var id in Watchlists)
+        {
+            var history = await Read(reader, $"/api/v1/watchlists/{id}/history");
+            var state = await Read(reader, $"/api/v1/watchlists/{id}");
+            foreach (var symbol in symbols)
+            {
+                var journaled = history["events"]!.AsArray()
+                    .Where(e => e!["ticker_symbol"]?.GetValue<string>() == symbol && e["quantity"] is not null)
+                    .Select(e => (int)e!["quantity"]!.GetValue<double>())
+                    .ToList();
+                var acknowledged = _answers.Where(a => a.Ok && a.WatchlistId == id && a.Symbol == symbol).Select(a => a.Quantity).ToHashSet();
+                var missing = acknowledged.Except(journaled).Order().ToList();
+                Assert.True(missing.Count == 0, $"watchlist {id} {symbol}: acknowledged quantities {string.Join(",", missing)} are not in the history");
+                var backwards = journaled.Zip(journaled.Skip(1), (earlier, later) => (Earlier: earlier, Later: later)).Where(p => p.Later <= p.Earlier).ToList();
+                Assert.True(backwards.Count == 0, $"watchlist {id} {symbol}: the history has {backwards.FirstOrDefault().Later} after {backwards.FirstOrDefault().Earlier}: [{string.Join(",", journaled)}]");
+                var current = state["stocks"]!.AsArray().FirstOrDefault(s => s!["ticker_symbol"]!.GetValue<string>() == symbol);
+                if (journaled.Count > 0)
+                {
+                    Assert.Equal(journaled[^1], (int)current!["quantity"]!.GetValue<double>());
+                }
+
+                checkedWrites += acknowledged.Count;
+            }
+        }
+
+        return checkedWrites;
+    }
+
+    /// <summary>Answers counted by node and status (0 = no answer), for the test's output.</summary>
+    public string Summary() =>
+        string.Join(", ", _answers.GroupBy(a => $"{a.Via} {(a.Status == 0 ? "none" : a.Status.ToString(System.Globalization.CultureInfo.InvariantCulture))}")
+            .OrderBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => $"{g.Key}: {g.Count()}"));
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        _stop.Dispose();
+    }
+
+    private async Task WriteAsync(ClusterNode node, string symbol, CancellationToken stop)
+    {
+        for (var quantity = 1; !stop.IsCancellationRequested; quantity++)
+        {
+            foreach (var id in Watchlists)
+            {
+                var key = $"{symbol}-{id}-{quantity}-{Guid.NewGuid():N}";
+                for (var attempt = 1; attempt <= AttemptsPerWrite && !stop.IsCancellationRequested; attempt++)
+                {
+                    var sent = _clock.Elapsed;
+                    var status = await PutOnce(node, id, symbol, quantity, key, stop);
+                    _answers.Enqueue(new Answer(node.Name, id, symbol, quantity, status, sent, _clock.Elapsed));
+                    if (status is not (0 or (int)HttpStatusCode.ServiceUnavailable or (int)HttpStatusCode.GatewayTimeout))
+                    {
+                        break;
+                    }
+
+                    // A retry pause, not a synchronization: the node is moving a shard, frozen or restarting.
+                    await Task.Delay(RetryPause, CancellationToken.None);
+                }
+
+                if (stop.IsCancellationRequested)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    private async Task<int> PutOnce(ClusterNode node, long id, string symbol, int quantity, string key, CancellationToken stop)
+    {
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stop);
+            timeout.CancelAfter(RequestTimeout);
+            using var request = ApiClient.Authorized(HttpMethod.Put, $"/api/v1/watchlists/{id}/stocks/{symbol}", Token,
+                $$"""{"quantity":{{quantity}},"purchase_price":100}""");
+            request.Headers.Add("Idempotency-Key", key);
+            using var response = await node.Http.SendAsync(request, timeout.Token);
+            return (int)response.StatusCode;
+        }
+        catch (Exception e) when (e is HttpRequestException or OperationCanceledException or ObjectDisposedException or InvalidOperationException)
+        {
+            // No answer (a frozen, killed or restarting node): neither a promise nor a refusal.
+            return 0;
+        }
+    }
+
+    private async Task<JsonNode> Read(ClusterNode node, string path)
+    {
+        JsonNode? found = null;
+        Assert.True(await Eventually.TrueWithin(ReadFor, async () =>
+        {
+            using var response = await node.Http.SendAsync(ApiClient.Authorized(HttpMethod.Get, path, Token));
+            if (response.StatusCode != HttpStatusCode.OK)
+            {
+                return false;
+            }
+
+            found = await response.ReadJson();
+            return true;
+        }), $"{path} did not answer 200 through {node.Name}");
+        return found!;
+    }
+
+    /// <summary>One attempt: status 0 is no answer; <see cref="Sent"/> and <see cref="At"/> are on the ledger's clock.</summary>
+    public sealed record Answer(string Via, long WatchlistId, string Symbol, int Quantity, int Status, TimeSpan Sent, TimeSpan At)
+    {
+        public bool Ok => Status is >= 200 and < 300;
+    }
+}
