@@ -20,7 +20,7 @@ public static class FencingSetup
             var node = provider.GetRequiredService<IOptions<NodeOptions>>().Value;
             var fencing = provider.GetRequiredService<IOptions<FencingOptions>>().Value;
             // A cluster of one has nobody to down it: a laptop that sleeps must not stop its node on waking.
-            var pause = node.IsMultiNode() ? fencing.WatchdogPause ?? node.AcceptableHeartbeatPause ?? TimeSpan.FromSeconds(3) : (TimeSpan?)null;
+            var pause = node.IsMultiNode() ? fencing.WatchdogPause ?? node.AcceptableHeartbeatPause : (TimeSpan?)null;
             return new NodeFence(provider.GetRequiredService<IHostApplicationLifetime>(), provider.GetRequiredService<ILogger<NodeFence>>(), pause);
         });
         services.AddSingleton(provider =>
@@ -65,6 +65,10 @@ internal sealed class NodeLeaseService(NodeLeaseHolder holder, NodeFence fence, 
         if (holder.Lease is { } lease)
         {
             lease.Lost += reason => fence.Trip("its node lease was lost: " + reason);
+            // A node that stopped serving gives its lease back at once rather than when its shutdown ends: the
+            // node that takes its shards over need not wait for the lease to run out, and any write of this
+            // node still on its way is refused by the fence trigger.
+            fence.Tripped += () => _ = lease.ReleaseNodeAsync();
             var options = node.Value;
             // In the background: the shards wait for it (AcquireAsync says no until it is taken), the host does not.
             _ = lease.KeepTryingToStartAsync($"{options.PublicHostname ?? options.Hostname}:{options.Port} pid {Environment.ProcessId}");

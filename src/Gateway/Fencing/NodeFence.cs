@@ -39,6 +39,9 @@ public sealed class NodeFence : IDisposable
     /// </summary>
     public bool IsServing => Reason is null;
 
+    /// <summary>Raised once, on the thread that trips the fence, right after it stopped serving.</summary>
+    public event Action? Tripped;
+
     /// <summary>Stops serving for good, then stops the node (sockets 1012, leave, exit 1). Only the first reason counts.</summary>
     public void Trip(string reason)
     {
@@ -49,6 +52,7 @@ public sealed class NodeFence : IDisposable
 
         _logger.LogError("This node stops serving: {Reason}. It answers 503 from now on and exits.", reason);
         Environment.ExitCode = 1;
+        Tripped?.Invoke();
         _lifetime.StopApplication();
     }
 

@@ -128,21 +128,15 @@ public static class AkkaSetup
     private static string ClusterHocon(NodeOptions node)
     {
         var stableAfter = (long)node.DowningStableAfter.TotalMilliseconds;
-        var hocon = $$"""
+        var removalMargin = (long)node.DownRemovalMargin.TotalMilliseconds;
+        var pause = (long)node.AcceptableHeartbeatPause.TotalMilliseconds;
+        return $$"""
             akka.cluster.split-brain-resolver.stable-after = {{stableAfter}}ms
+            akka.cluster.down-removal-margin = {{removalMargin}}ms
+            akka.cluster.failure-detector.acceptable-heartbeat-pause = {{pause}}ms
+            akka.remote.watch-failure-detector.acceptable-heartbeat-pause = {{pause}}ms
             akka.cluster.shutdown-after-unsuccessful-join-seed-nodes = {{(node.IsMultiNode() ? "60s" : "off")}}
             """;
-        if (node.AcceptableHeartbeatPause is { } pause)
-        {
-            var ms = (long)pause.TotalMilliseconds;
-            hocon += $$"""
-
-                akka.cluster.failure-detector.acceptable-heartbeat-pause = {{ms}}ms
-                akka.remote.watch-failure-detector.acceptable-heartbeat-pause = {{ms}}ms
-                """;
-        }
-
-        return hocon;
     }
 
     /// <param name="fenced">

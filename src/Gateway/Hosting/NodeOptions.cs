@@ -32,17 +32,26 @@ public sealed class NodeOptions
 
     /// <summary>
     /// How long the cluster must look the same before the split-brain resolver downs the unreachable
-    /// side (keep-majority). Akka's guidance for clusters of up to 5 nodes is 7 s.
+    /// side (keep-majority). 3 s: with the shard leases a hasty decision can cost a node restart, never a
+    /// write (docs/operations.md, "Failover timing"; docs/decisions/0001-failover-timing.md).
     /// </summary>
-    public TimeSpan DowningStableAfter { get; set; } = TimeSpan.FromSeconds(7);
+    public TimeSpan DowningStableAfter { get; set; } = TimeSpan.FromSeconds(3);
 
     /// <summary>
     /// How long a peer may go unheard before this node's failure detectors (cluster membership and remote
-    /// death watch) call it unreachable. Null: Akka's defaults (3 s of pause for membership, 10 s for
-    /// watch). Raise it where nodes stall for longer without being down: a VM that is paused, or a
-    /// benchmark that stops idle nodes (bench/, W5).
+    /// death watch) call it unreachable; also how long this node may itself stand still before it stops
+    /// (Fencing:WatchdogPause). 2 s by default; raise it where nodes stall for longer without being down: a
+    /// VM that is paused, or a benchmark that stops idle nodes (bench/, W5).
     /// </summary>
-    public TimeSpan? AcceptableHeartbeatPause { get; set; }
+    public TimeSpan AcceptableHeartbeatPause { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// How long after a downed node is removed its shards and singletons wait before they start elsewhere
+    /// (<c>akka.cluster.down-removal-margin</c>; Akka's default is the whole stable-after again). The margin
+    /// exists so that a cut-off side stops writing first; here the shard leases guarantee that
+    /// (docs/architecture.md, "Fencing"), so the margin only has to cover the cut-off side's own shutdown.
+    /// </summary>
+    public TimeSpan DownRemovalMargin { get; set; } = TimeSpan.FromMilliseconds(500);
 
     /// <summary>The roles as a set; throws on an unknown or empty list (checked at start).</summary>
     public NodeRoles ParsedRoles() => NodeRoles.Parse(Roles);
@@ -113,7 +122,12 @@ public sealed class NodeOptionsValidator(Microsoft.Extensions.Options.IOptions<S
             failures.Add("Node:DowningStableAfter must be positive.");
         }
 
-        if (options.AcceptableHeartbeatPause is { } pause && (pause <= TimeSpan.Zero || pause > TimeSpan.FromHours(1)))
+        if (options.DownRemovalMargin <= TimeSpan.Zero || options.DownRemovalMargin > TimeSpan.FromMinutes(5))
+        {
+            failures.Add("Node:DownRemovalMargin must be more than 0 and at most 00:05:00.");
+        }
+
+        if (options.AcceptableHeartbeatPause <= TimeSpan.Zero || options.AcceptableHeartbeatPause > TimeSpan.FromHours(1))
         {
             failures.Add("Node:AcceptableHeartbeatPause must be more than 0 and at most 01:00:00.");
         }

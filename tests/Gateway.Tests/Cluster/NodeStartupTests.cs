@@ -30,7 +30,7 @@ public sealed class NodeStartupTests
         Assert.Contains("Streaming:DispatcherThreads must be between 1 and 256", error.Message, StringComparison.Ordinal);
     }
 
-    [Fact(DisplayName = "Node:AcceptableHeartbeatPause sets both failure detectors' pause; without it Akka's defaults stand")]
+    [Fact(DisplayName = "Node:AcceptableHeartbeatPause sets both failure detectors' pause, 2 s unless set; the failover settings reach Akka")]
     public async Task Acceptable_heartbeat_pause_reaches_the_failure_detectors()
     {
         const string Membership = "akka.cluster.failure-detector.acceptable-heartbeat-pause";
@@ -38,8 +38,12 @@ public sealed class NodeStartupTests
         await using (var byDefault = await GatewayHost.StartAsync())
         {
             var config = byDefault.Services.GetRequiredService<Akka.Actor.ActorSystem>().Settings.Config;
-            Assert.Equal(TimeSpan.FromSeconds(3), config.GetTimeSpan(Membership));
-            Assert.Equal(TimeSpan.FromSeconds(10), config.GetTimeSpan(Watch));
+            Assert.Equal(TimeSpan.FromSeconds(2), config.GetTimeSpan(Membership));
+            Assert.Equal(TimeSpan.FromSeconds(2), config.GetTimeSpan(Watch));
+            Assert.Equal(TimeSpan.FromSeconds(3), config.GetTimeSpan("akka.cluster.split-brain-resolver.stable-after"));
+            Assert.Equal(TimeSpan.FromMilliseconds(500), config.GetTimeSpan("akka.cluster.down-removal-margin"));
+            Assert.Equal(TimeSpan.FromMilliseconds(500), config.GetTimeSpan("akka.cluster.failure-detector.heartbeat-interval"));
+            Assert.Equal(TimeSpan.FromMilliseconds(500), config.GetTimeSpan("akka.cluster.sharding.retry-interval"));
         }
 
         await using var raised = await GatewayHost.StartAsync(null, "--Node:AcceptableHeartbeatPause=00:02:30");
@@ -112,6 +116,19 @@ public sealed class NodeStartupTests
 
         Assert.True(result.Failed);
         Assert.Contains(expected, result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Theory(DisplayName = "A down-removal margin of zero or over five minutes is refused, naming the setting (zero would mean Akka's whole stable-after again)")]
+    [InlineData("00:00:00")]
+    [InlineData("00:05:01")]
+    public void Down_removal_margin_is_checked(string margin)
+    {
+        var node = new NodeOptions { DownRemovalMargin = TimeSpan.Parse(margin, System.Globalization.CultureInfo.InvariantCulture) };
+
+        var result = new NodeOptionsValidator(Options.Create(new StorageOptions())).Validate(null, node);
+
+        Assert.True(result.Failed);
+        Assert.Contains("Node:DownRemovalMargin must be more than 0 and at most 00:05:00", result.FailureMessage, StringComparison.Ordinal);
     }
 
     [Fact(DisplayName = "The default node holds all three roles and passes its checks; a postgres cluster node with seeds does too")]
