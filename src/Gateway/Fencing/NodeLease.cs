@@ -188,26 +188,24 @@ public sealed class NodeLease : IDisposable
         {
             // This node's own lease must be live: the shard is taken under it.
             if (await Scalar(connection, transaction,
-                    "SELECT 1 FROM aq_node_lease WHERE owner = @me AND expires_at > clock_timestamp() FOR KEY SHARE", name) is null)
+                    "SELECT 1 FROM aq_node_lease WHERE owner = @me AND expires_at > clock_timestamp() FOR KEY SHARE", ("me", Owner)) is null)
             {
                 return false;
             }
 
             await Execute(connection, transaction,
                 "INSERT INTO aq_shard_lease (name, owner, generation, changed_at) VALUES (@name, NULL, 0, clock_timestamp()) ON CONFLICT (name) DO NOTHING",
-                name);
-            var owner = await Scalar(connection, transaction, "SELECT owner FROM aq_shard_lease WHERE name = @name FOR UPDATE", name);
+                ("name", name));
+            var owner = await Scalar(connection, transaction, "SELECT owner FROM aq_shard_lease WHERE name = @name FOR UPDATE", ("name", name));
             if (owner is string previous && previous != Owner)
             {
                 // Only a lease that has run out may be taken, and taking it ends that node's writes for good.
-                await using var fence = new NpgsqlCommand(
-                    "DELETE FROM aq_node_lease WHERE owner = @previous AND expires_at <= clock_timestamp()", connection, transaction);
-                fence.Parameters.AddWithValue("previous", previous);
-                if (await fence.ExecuteNonQueryAsync(_stopping.Token) > 0)
+                if (await Execute(connection, transaction,
+                        "DELETE FROM aq_node_lease WHERE owner = @previous AND expires_at <= clock_timestamp()", ("previous", previous)) > 0)
                 {
                     _logger.LogWarning("Node lease {Previous} had run out; it is fenced, and its shard {Shard} moves here", previous, name);
                 }
-                else if (await Scalar(connection, transaction, "SELECT 1 FROM aq_node_lease WHERE owner = @previous", name, previous) is not null)
+                else if (await Scalar(connection, transaction, "SELECT 1 FROM aq_node_lease WHERE owner = @previous", ("previous", previous)) is not null)
                 {
                     return false; // its node is alive
                 }
@@ -217,7 +215,7 @@ public sealed class NodeLease : IDisposable
             {
                 await Execute(connection, transaction,
                     "UPDATE aq_shard_lease SET owner = @me, generation = generation + 1, changed_at = clock_timestamp() WHERE name = @name",
-                    name);
+                    ("me", Owner), ("name", name));
             }
 
             await transaction.CommitAsync(_stopping.Token);
@@ -380,36 +378,27 @@ public sealed class NodeLease : IDisposable
         return connection;
     }
 
-    private async Task Execute(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, string? name = null)
+    private async Task<int> Execute(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, params (string Name, object Value)[] parameters)
     {
-        await using var command = new NpgsqlCommand(sql, connection, transaction);
-        AddParameters(command, name, null);
-        await command.ExecuteNonQueryAsync(_stopping.Token);
+        await using var command = Command(connection, transaction, sql, parameters);
+        return await command.ExecuteNonQueryAsync(_stopping.Token);
     }
 
-    private async Task<object?> Scalar(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, string name, string? previous = null)
+    private async Task<object?> Scalar(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, params (string Name, object Value)[] parameters)
     {
-        await using var command = new NpgsqlCommand(sql, connection, transaction);
-        AddParameters(command, name, previous);
+        await using var command = Command(connection, transaction, sql, parameters);
         return await command.ExecuteScalarAsync(_stopping.Token);
     }
 
-    private void AddParameters(NpgsqlCommand command, string? name, string? previous)
+    private static NpgsqlCommand Command(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, (string Name, object Value)[] parameters)
     {
-        if (command.CommandText.Contains("@me", StringComparison.Ordinal))
+        var command = new NpgsqlCommand(sql, connection, transaction);
+        foreach (var (name, value) in parameters)
         {
-            command.Parameters.AddWithValue("me", Owner);
+            command.Parameters.AddWithValue(name, value);
         }
 
-        if (name is not null && command.CommandText.Contains("@name", StringComparison.Ordinal))
-        {
-            command.Parameters.AddWithValue("name", name);
-        }
-
-        if (previous is not null)
-        {
-            command.Parameters.AddWithValue("previous", previous);
-        }
+        return command;
     }
 
     /// <summary>Stops renewing (the token source stays: the renewal thread may still be looking at it).</summary>
