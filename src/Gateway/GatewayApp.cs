@@ -73,6 +73,11 @@ public static class GatewayApp
         services.AddSingleton(provider => CatalogOptions.LoadCatalog(
             provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<CatalogOptions>>().Value,
             provider.GetRequiredService<ILoggerFactory>().CreateLogger<CompanyCatalog>()));
+        services.AddSingleton(provider =>
+        {
+            var auth = provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<AuthOptions>>().Value;
+            return new HashingPool(auth.HashingThreads, auth.HashingQueue);
+        });
         services.AddSingleton<PasswordHasher>();
         services.AddSingleton<TokenService>();
         services.AddSingleton<ActorQuotesRegions>();

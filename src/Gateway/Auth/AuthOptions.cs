@@ -24,6 +24,14 @@ public sealed class AuthOptions
     [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
     public TimeSpan RevocationPollInterval { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>Threads that hash passwords (sign-up, login); the rest of the node keeps the other cores.</summary>
+    [Range(1, 64)]
+    public int HashingThreads { get; set; } = Math.Max(1, Environment.ProcessorCount / 2);
+
+    /// <summary>Sign-ins that may wait for a hashing thread; beyond that a sign-in is answered 503 at once.</summary>
+    [Range(0, 10_000)]
+    public int HashingQueue { get; set; } = 32;
+
     /// <summary>PBKDF2-HMAC-SHA512 iterations for password hashes (OWASP: 210,000).</summary>
     [Range(100_000, 10_000_000)]
     public int PasswordIterations { get; set; } = 210_000;

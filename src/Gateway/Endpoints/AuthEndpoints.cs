@@ -71,29 +71,36 @@ public static partial class AuthEndpoints
             return ApiProblems.Validation(errors);
         }
 
-        // Check first so a taken name does not use up a user id, and so a retry finds its first answer.
-        if (await regions.AskAccountOrThrow(new GetAccountCredentials(username!), cancellationToken) is AccountCredentials existing)
+        try
         {
-            return RetryOrConflict(existing, key, body.Password!, hasher);
-        }
+            // Check first so a taken name does not use up a user id, and so a retry finds its first answer.
+            if (await regions.AskAccountOrThrow(new GetAccountCredentials(username!), cancellationToken) is AccountCredentials existing)
+            {
+                return await RetryOrConflict(existing, key, body.Password!, hasher, cancellationToken);
+            }
 
-        var hash = hasher.Hash(body.Password!);
-        var userId = await regions.AllocateId(IdSequences.Users, cancellationToken);
-        return await regions.WriteAccount(new RegisterAccount(username!, userId, hash, key), cancellationToken) switch
+            var hash = await hasher.HashAsync(body.Password!, cancellationToken);
+            var userId = await regions.AllocateId(IdSequences.Users, cancellationToken);
+            return await regions.WriteAccount(new RegisterAccount(username!, userId, hash, key), cancellationToken) switch
+            {
+                AccountView view => Created(view.UserId, view.Username),
+                AccountCommandRejected { Code: AccountRejection.AlreadyExists } =>
+                    // Lost a race with a concurrent request; it may have been this request's own retry.
+                    await regions.AskAccountOrThrow(new GetAccountCredentials(username!), cancellationToken) is AccountCredentials winner
+                        ? await RetryOrConflict(winner, key, body.Password!, hasher, cancellationToken)
+                        : UsernameTaken(),
+                var other => throw new InvalidOperationException($"Unexpected reply {other.GetType().Name}"),
+            };
+        }
+        catch (HashingBusyException)
         {
-            AccountView view => Created(view.UserId, view.Username),
-            AccountCommandRejected { Code: AccountRejection.AlreadyExists } =>
-                // Lost a race with a concurrent request; it may have been this request's own retry.
-                await regions.AskAccountOrThrow(new GetAccountCredentials(username!), cancellationToken) is AccountCredentials winner
-                    ? RetryOrConflict(winner, key, body.Password!, hasher)
-                    : UsernameTaken(),
-            var other => throw new InvalidOperationException($"Unexpected reply {other.GetType().Name}"),
-        };
+            return HashingBusy(request.HttpContext.Response);
+        }
     }
 
-    private static Results<Created<RegisterResponse>, ProblemHttpResult> RetryOrConflict(
-        AccountCredentials existing, string? key, string password, PasswordHasher hasher) =>
-        key is not null && existing.RegistrationKey == key && hasher.Verify(password, existing.PasswordHash)
+    private static async Task<Results<Created<RegisterResponse>, ProblemHttpResult>> RetryOrConflict(
+        AccountCredentials existing, string? key, string password, PasswordHasher hasher, CancellationToken cancellationToken) =>
+        key is not null && existing.RegistrationKey == key && await hasher.VerifyAsync(password, existing.PasswordHash, cancellationToken)
             ? Created(existing.UserId, existing.Username)
             : UsernameTaken();
 
@@ -125,9 +132,18 @@ public static partial class AuthEndpoints
                 "Too many failed logins.", $"try again in {seconds} s");
         }
 
-        var ok = reply is AccountCredentials credentials
-            ? hasher.Verify(password, credentials.PasswordHash)
-            : SpendTimeAndFail(hasher, password); // an unknown user costs what a wrong password costs
+        bool ok;
+        try
+        {
+            ok = reply is AccountCredentials credentials
+                ? await hasher.VerifyAsync(password, credentials.PasswordHash, cancellationToken)
+                : await hasher.SpendVerificationTimeAsync(password, cancellationToken); // an unknown user costs what a wrong password costs
+        }
+        catch (HashingBusyException)
+        {
+            return HashingBusy(response); // no attempt was made: nothing to record
+        }
+
         regions.TellAccount(new RecordLoginResult(username, ok));
         if (!ok)
         {
@@ -185,10 +201,11 @@ public static partial class AuthEndpoints
         return TypedResults.Ok(new MeResponse(user.UserId, user.Username, user.TokenExpiresAt));
     }
 
-    private static bool SpendTimeAndFail(PasswordHasher hasher, string password)
+    /// <summary>The hashing threads and their queue are full (a sign-in flood): refused at once, nothing changed.</summary>
+    private static ProblemHttpResult HashingBusy(HttpResponse response)
     {
-        hasher.SpendVerificationTime(password);
-        return false;
+        response.Headers.RetryAfter = "1";
+        return ApiProblems.ServiceUnavailable("too many sign-ins are being checked at once; nothing was changed: try again in 1 s");
     }
 
     private static ProblemHttpResult UsernameTaken() =>
