@@ -100,6 +100,10 @@ public static class GatewayApp
             // "100" is not a number: numbers in strings are refused, as are NaN and Infinity.
             json.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict;
             json.SerializerOptions.Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
+            // One meaning per body: {"quantity":-5,"quantity":5} is refused rather than read last-wins, and
+            // "Quantity" is not "quantity" (it is unknown, so the field counts as missing and is named).
+            json.SerializerOptions.AllowDuplicateProperties = false;
+            json.SerializerOptions.PropertyNameCaseInsensitive = false;
         });
         services.AddProblemDetails(problems => problems.CustomizeProblemDetails = context =>
         {

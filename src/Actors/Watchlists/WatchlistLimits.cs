@@ -11,10 +11,39 @@ public static class WatchlistLimits
     public static string? ValidateName(string? name) => name switch
     {
         null => "is required",
-        _ when string.IsNullOrWhiteSpace(name) => "must not be blank",
+        _ when name.All(c => char.IsWhiteSpace(c) || IsHidden(c)) => "must not be blank",
         _ when name.Length > MaxNameLength => $"must be at most {MaxNameLength} characters",
+        _ when name.Any(IsHidden) || HasLoneSurrogate(name) => "must not contain control, invisible or text-direction characters",
         _ => null,
     };
+
+    /// <summary>
+    /// Characters a reader cannot see or that reorder what they see: controls (U+0000–U+001F, U+007F–U+009F),
+    /// format characters (zero-width spaces and joiners, the byte-order mark, bidi embeddings, overrides and
+    /// isolates) and the line and paragraph separators.
+    /// </summary>
+    private static bool IsHidden(char c) => char.GetUnicodeCategory(c) is
+        System.Globalization.UnicodeCategory.Control
+        or System.Globalization.UnicodeCategory.Format
+        or System.Globalization.UnicodeCategory.LineSeparator
+        or System.Globalization.UnicodeCategory.ParagraphSeparator;
+
+    private static bool HasLoneSurrogate(string name)
+    {
+        for (var i = 0; i < name.Length; i++)
+        {
+            if (char.IsHighSurrogate(name[i]) && i + 1 < name.Length && char.IsLowSurrogate(name[i + 1]))
+            {
+                i++;
+            }
+            else if (char.IsSurrogate(name[i]))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     public static string? ValidateQuantity(double quantity) =>
         !double.IsFinite(quantity) || quantity <= 0 || quantity > MaxQuantity

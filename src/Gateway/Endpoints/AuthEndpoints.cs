@@ -37,9 +37,30 @@ public static partial class AuthEndpoints
         return app;
     }
 
-    /// <summary>Usernames are 3–32 of [a-z0-9_.-], compared without case (stored lower-case).</summary>
-    public static string? NormalizeUsername(string? username) =>
-        username is not null && UsernamePattern().IsMatch(username) ? username.ToLowerInvariant() : null;
+    /// <summary>
+    /// Usernames are 3–32 of [a-z0-9_.-] after NFKC normalization (so full-width <c>ａｌｉｃｅ</c> is <c>alice</c>),
+    /// compared without case (stored lower-case). Nothing else passes: no control, invisible or trailing
+    /// newline characters (<c>"alice\n"</c> is refused, not a second account).
+    /// </summary>
+    public static string? NormalizeUsername(string? username)
+    {
+        if (username is null || username.Length > 4 * 32)
+        {
+            return null;
+        }
+
+        string normalized;
+        try
+        {
+            normalized = username.Normalize(System.Text.NormalizationForm.FormKC);
+        }
+        catch (ArgumentException)
+        {
+            return null; // not valid UTF-16 (a lone surrogate)
+        }
+
+        return UsernamePattern().IsMatch(normalized) ? normalized.ToLowerInvariant() : null;
+    }
 
     private static async Task<Results<Created<RegisterResponse>, ProblemHttpResult>> Register(
         RegisterRequest body,
@@ -215,6 +236,6 @@ public static partial class AuthEndpoints
     private static ProblemHttpResult InvalidCredentials() =>
         ApiProblems.Unauthorized("invalid username or password");
 
-    [GeneratedRegex("^[A-Za-z0-9_.-]{3,32}$")]
+    [GeneratedRegex(@"\A[A-Za-z0-9_.-]{3,32}\z")]
     private static partial Regex UsernamePattern();
 }
