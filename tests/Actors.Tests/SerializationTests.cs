@@ -50,10 +50,14 @@ public sealed class SerializationTests(ITestOutputHelper output) : ActorQuotesTe
         new TokenRevokedNotice("alice", "0A1B") { ExpiresAt = At.AddHours(1) },
         new WatchlistLinkResult("alice", 5, true),
         new TokenRevoked("0A1B", At.AddHours(1), At) { IdempotencyKey = "key-logout" },
+        new LoginFailed(At),
+        new LoginFailuresCleared(At),
         new AccountSnapshot("alice", 1, "hash", "key-1", [5], ImmutableDictionary<string, long>.Empty.Add("k", 5),
             ImmutableDictionary<string, DateTimeOffset>.Empty.Add("0A1B", At), true)
         {
             LogoutKeys = ImmutableDictionary<string, string>.Empty.Add("key-logout", "0A1B"),
+            LoginFailures = 5,
+            LoginLockedUntil = At.AddSeconds(30),
         },
         new GetAccountCredentials("alice"),
         new LinkWatchlist("alice", 5, "key-2"),

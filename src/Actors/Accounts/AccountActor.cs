@@ -21,7 +21,8 @@ public sealed class AccountActor : ReceivePersistentActor
 
     private readonly IActorRef _mediator;
     private readonly TimeProvider _clock;
-    private readonly LoginThrottle _throttle = new();
+    private LoginThrottle _unknownUserThrottle = LoginThrottle.Free; // in memory: see AccountState.DecideLoginResult
+    private LoginAttempts _attempts = LoginAttempts.None;
     private AccountState _state;
     private IActorRef? _awaitingWrite;
 
@@ -43,14 +44,8 @@ public sealed class AccountActor : ReceivePersistentActor
         Recover<RecoveryCompleted>(_ => Context.Parent.Tell(new JournaledState(_state)));
 
         Command<RegisterAccount>(Register);
-        Command<BeginLogin>(_ =>
-        {
-            var now = _clock.GetUtcNow();
-            Sender.Tell(_throttle.IsLocked(now) ? new LoginLockedOut(_state.Username, _throttle.LockedUntil)
-                : _state.Registered ? _state.Credentials()
-                : _state.NotFound());
-        });
-        Command<RecordLoginResult>(r => _throttle.Record(r.Succeeded, _clock.GetUtcNow()));
+        Command<BeginLogin>(_ => BeginLogin());
+        Command<RecordLoginResult>(RecordLoginResult);
         Command<LinkWatchlist>(Link);
         Command<UnlinkWatchlist>(Unlink);
         Command<RevokeToken>(Revoke);
@@ -99,6 +94,32 @@ public sealed class AccountActor : ReceivePersistentActor
             RegistrationKey = command.IdempotencyKey,
         };
         Write(registered, () => new AccountView(_state.UserId, _state.Username));
+    }
+
+    private void BeginLogin()
+    {
+        var now = _clock.GetUtcNow();
+        var (attempts, refusedUntil) = _attempts.Begin(_state.Registered ? _state.Login : _unknownUserThrottle, now);
+        _attempts = attempts;
+        Sender.Tell(refusedUntil is { } until ? new LoginLockedOut(_state.Username, until)
+            : _state.Registered ? _state.Credentials()
+            : _state.NotFound());
+    }
+
+    private void RecordLoginResult(RecordLoginResult result)
+    {
+        var now = _clock.GetUtcNow();
+        _attempts = _attempts.Finish();
+        if (!_state.Registered)
+        {
+            _unknownUserThrottle = result.Succeeded ? LoginThrottle.Free : _unknownUserThrottle.Failed(now);
+            return;
+        }
+
+        if (_state.DecideLoginResult(result.Succeeded, now) is { } recorded)
+        {
+            Write(recorded, reply: null);
+        }
     }
 
     private void Link(LinkWatchlist command)
@@ -160,11 +181,11 @@ public sealed class AccountActor : ReceivePersistentActor
         });
     }
 
-    /// <summary>Journals one event, applies it, tells the host, then replies.</summary>
-    private void Write(IAccountEvent e, Func<object> reply)
+    /// <summary>Journals one event, applies it, tells the host, then replies (if there is a reply).</summary>
+    private void Write(IAccountEvent e, Func<object>? reply)
     {
         var replyTo = Sender;
-        _awaitingWrite = replyTo;
+        _awaitingWrite = reply is null ? null : replyTo;
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         Persist(e, persisted =>
         {
@@ -177,7 +198,10 @@ public sealed class AccountActor : ReceivePersistentActor
                 SaveSnapshot(_state.ToSnapshot());
             }
 
-            replyTo.Tell(reply());
+            if (reply is not null)
+            {
+                replyTo.Tell(reply());
+            }
         });
     }
 }

@@ -24,6 +24,9 @@ public sealed record AccountState(
     public ImmutableDictionary<string, string> LogoutKeys { get; init; } =
         ImmutableDictionary<string, string>.Empty.WithComparers(StringComparer.Ordinal);
 
+    /// <summary>The login lockout; journaled for a registered account (<see cref="DecideLoginResult"/>).</summary>
+    public LoginThrottle Login { get; init; } = LoginThrottle.Free;
+
     public static AccountState Empty(string username) => new(
         username,
         0,
@@ -56,6 +59,8 @@ public sealed record AccountState(
         },
         // Revocations of tokens that have expired anyway are dropped, so the set stays small.
         TokenRevoked t => ApplyRevoked(t),
+        LoginFailed f => this with { Login = Login.Failed(f.At) },
+        LoginFailuresCleared => this with { Login = LoginThrottle.Free },
         _ => throw new ArgumentOutOfRangeException(nameof(e), e.GetType().Name, "Unknown account event."),
     };
 
@@ -89,6 +94,18 @@ public sealed record AccountState(
         return (new TokenRevoked(command.TokenId, command.ExpiresAt, now) { IdempotencyKey = command.IdempotencyKey }, null);
     }
 
+    /// <summary>
+    /// The event that records a login's result, or null when nothing changes: every failure of a registered
+    /// account is journaled (at most five, then one per lock period, as the throttle admits them), a success
+    /// only when it clears earlier failures. Unknown usernames journal nothing (an attacker could drive writes
+    /// by inventing names); the actor throttles them in memory.
+    /// </summary>
+    public IAccountEvent? DecideLoginResult(bool succeeded, DateTimeOffset now) =>
+        !Registered ? null
+        : !succeeded ? new LoginFailed(now)
+        : Login.Failures > 0 ? new LoginFailuresCleared(now)
+        : null;
+
     // Revocations of tokens that have expired anyway are dropped, so the set stays small; their keys go with them.
     private AccountState ApplyRevoked(TokenRevoked t)
     {
@@ -107,6 +124,8 @@ public sealed record AccountState(
         new(Username, UserId, PasswordHash, RegistrationKey, WatchlistIds, IdempotencyKeys, RevokedTokens, Registered)
         {
             LogoutKeys = LogoutKeys,
+            LoginFailures = Login.Failures,
+            LoginLockedUntil = Login.Failures > 0 ? Login.LockedUntil : null,
         };
 
     public static AccountState FromSnapshot(AccountSnapshot s) => new(
@@ -121,6 +140,7 @@ public sealed record AccountState(
     {
         // Snapshots from before logout keys have none.
         LogoutKeys = (s.LogoutKeys ?? ImmutableDictionary<string, string>.Empty).WithComparers(StringComparer.Ordinal),
+        Login = new LoginThrottle(s.LoginFailures, s.LoginLockedUntil ?? DateTimeOffset.MinValue),
     };
 
     /// <summary>What a read answers from this state with no journal involved, or null for a write.</summary>

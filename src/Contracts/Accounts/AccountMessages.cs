@@ -161,6 +161,20 @@ public sealed record TokenRevoked(string TokenId, DateTimeOffset ExpiresAt, Date
     public string? IdempotencyKey { get; init; }
 }
 
+/// <summary>A password check failed for this registered account (counted toward the login lockout).</summary>
+[SerializationManifest("aq.acct.ev.login-failed")]
+public sealed record LoginFailed(DateTimeOffset At) : IAccountEvent
+{
+    public int SchemaVersion { get; init; } = 1;
+}
+
+/// <summary>A login succeeded after failures: the lockout count starts again.</summary>
+[SerializationManifest("aq.acct.ev.login-failures-cleared")]
+public sealed record LoginFailuresCleared(DateTimeOffset At) : IAccountEvent
+{
+    public int SchemaVersion { get; init; } = 1;
+}
+
 /// <summary>Snapshot of an account, taken every <c>AccountActor.SnapshotEvery</c> events.</summary>
 [SerializationManifest("aq.acct.snapshot")]
 public sealed record AccountSnapshot(
@@ -175,4 +189,10 @@ public sealed record AccountSnapshot(
 {
     /// <summary>Logout Idempotency-Keys and the token id each revoked (added later; null in old snapshots).</summary>
     public ImmutableDictionary<string, string>? LogoutKeys { get; init; }
+
+    /// <summary>Failed logins in a row (added later; absent in old snapshots).</summary>
+    public int LoginFailures { get; init; }
+
+    /// <summary>Until when logins are locked (added later; absent in old snapshots).</summary>
+    public DateTimeOffset? LoginLockedUntil { get; init; }
 }
