@@ -73,6 +73,9 @@ public sealed partial class LogTests
     [InlineData("Authorization: Bearer eyJhbGciOi.abc", "Authorization: Bearer ***")]
     [InlineData("ws://h/prices?token=$TOKEN", "ws://h/prices?token=$TOKEN")]
     [InlineData("monkey=banana tokens=3", "monkey=banana tokens=3")]
+    [InlineData("GET /api/v1/ws/quotes?%74oken=abc.def&mode=changes", "GET /api/v1/ws/quotes?%74oken=***&mode=changes")]
+    [InlineData("GET /x?%6Bey=admin-key", "GET /x?%6Bey=***")]
+    [InlineData("GET /x?%54OKEN=abc", "GET /x?%54OKEN=***")]
     [InlineData("no secrets here", "no secrets here")]
     public void Redaction(string line, string expected) => Assert.Equal(expected, LogRedaction.Redact(line));
 

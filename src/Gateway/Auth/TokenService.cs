@@ -55,8 +55,15 @@ public sealed class TokenService
 
         try
         {
+            // One spelling per token: base64url without padding, whitespace or spare bits, as Issue writes it.
             var payload = Base64Url.DecodeFromChars(token.AsSpan(0, dot));
             var signature = Base64Url.DecodeFromChars(token.AsSpan(dot + 1));
+            if (!Base64Url.EncodeToString(payload).AsSpan().SequenceEqual(token.AsSpan(0, dot))
+                || !Base64Url.EncodeToString(signature).AsSpan().SequenceEqual(token.AsSpan(dot + 1)))
+            {
+                return null;
+            }
+
             if (!CryptographicOperations.FixedTimeEquals(HMACSHA256.HashData(_key, payload), signature))
             {
                 return null;

@@ -18,12 +18,24 @@ public static partial class LogRedaction
             return message;
         }
 
-        var redacted = SecretParameter().Replace(message, m => m.Groups["name"].Value + "=" + Mask);
+        var redacted = Parameter().Replace(message, m => IsSecret(m.Groups["name"].Value) ? m.Groups["name"].Value + "=" + Mask : m.Value);
         return BearerValue().Replace(redacted, "Bearer " + Mask);
     }
 
-    [GeneratedRegex(@"(?<name>(?<=[?&;\s""'])(?:token|access_token|api_key|apikey|key|password|secret))=(?!\$)[^&\s""']+", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
-    private static partial Regex SecretParameter();
+    // Compared as ASP.NET Core reads them, after percent-decoding: ?%74oken= is ?token=.
+    private static bool IsSecret(string name)
+    {
+        var decoded = name.Contains('%', StringComparison.Ordinal) ? Uri.UnescapeDataString(name) : name;
+        return SecretNames.Contains(decoded);
+    }
+
+    private static readonly HashSet<string> SecretNames = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "token", "access_token", "api_key", "apikey", "key", "password", "secret",
+    };
+
+    [GeneratedRegex(@"(?<=[?&;\s""'])(?<name>(?:[A-Za-z_]|%[0-9A-Fa-f]{2}){1,40})=(?!\$)[^&\s""']+", RegexOptions.CultureInvariant)]
+    private static partial Regex Parameter();
 
     [GeneratedRegex(@"Bearer\s+[A-Za-z0-9\-._~+/=]+", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex BearerValue();
