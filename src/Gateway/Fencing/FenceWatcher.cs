@@ -7,7 +7,10 @@ namespace ActorQuotes.Gateway.Fencing;
 
 /// <summary>
 /// Trips the <see cref="NodeFence"/> the moment this node hears that the cluster has let it go: it was downed,
-/// removed without leaving, or quarantined by another node. Sends nothing and answers nothing.
+/// removed without leaving, or quarantined by another node. Before that, it suspends the fence while this node
+/// sees only a minority of the members reachable (<see cref="MinoritySide"/>): the majority may down it on its
+/// own clock before this node's resolver says so, and a node on the losing side must answer no 2xx by then.
+/// Sends nothing and answers nothing.
 /// </summary>
 public sealed class FenceWatcher : ReceiveActor
 {
@@ -21,6 +24,8 @@ public sealed class FenceWatcher : ReceiveActor
             e => e.Member.UniqueAddress.Equals(_cluster.SelfUniqueAddress) && e.PreviousStatus is not (MemberStatus.Exiting or MemberStatus.Leaving),
             _ => fence.Trip("the cluster removed this node"));
         Receive<ThisActorSystemQuarantinedEvent>(e => fence.Trip($"{e.RemoteAddress} quarantined this node"));
+        Receive<ClusterEvent.IReachabilityEvent>(_ => CheckSide(fence));
+        Receive<ClusterEvent.IMemberEvent>(_ => CheckSide(fence));
         ReceiveAny(_ => { });
     }
 
@@ -29,13 +34,58 @@ public sealed class FenceWatcher : ReceiveActor
     protected override void PreStart()
     {
         _cluster.Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents,
-            typeof(ClusterEvent.MemberDowned), typeof(ClusterEvent.MemberRemoved));
+            typeof(ClusterEvent.IMemberEvent), typeof(ClusterEvent.IReachabilityEvent));
         Context.System.EventStream.Subscribe<ThisActorSystemQuarantinedEvent>(Self);
+    }
+
+    private void CheckSide(NodeFence fence)
+    {
+        var state = _cluster.State;
+        var unreachable = state.Unreachable.Select(m => m.Address).Where(a => a != _cluster.SelfAddress).ToHashSet();
+        var members = state.Members.Where(m => m.Status is MemberStatus.Up or MemberStatus.Leaving or MemberStatus.Exiting)
+            .Select(m => m.Address)
+            .ToList();
+        if (MinoritySide.IsMinority(members, unreachable, _cluster.SelfAddress))
+        {
+            fence.Suspend($"it reaches {members.Count - unreachable.Count(members.Contains)} of {members.Count} members");
+        }
+        else
+        {
+            fence.Resume();
+        }
     }
 
     protected override void PostStop()
     {
         _cluster.Unsubscribe(Self);
         Context.System.EventStream.Unsubscribe(Self);
+    }
+}
+
+/// <summary>
+/// Which side keep-majority keeps, seen from one node: the side with more than half of the members, or on a tie
+/// the side with the lowest address (as Akka's resolver decides). Pure.
+/// </summary>
+public static class MinoritySide
+{
+    /// <param name="members">The members keep-majority counts (Up, Leaving, Exiting), this node among them.</param>
+    /// <param name="unreachable">The members this node's view marks unreachable.</param>
+    /// <param name="self">This node.</param>
+    public static bool IsMinority(IReadOnlyCollection<Address> members, IReadOnlySet<Address> unreachable, Address self)
+    {
+        if (!members.Contains(self) || members.Count == 0)
+        {
+            return false; // joining or leaving: not this check's business
+        }
+
+        var reachable = members.Where(m => !unreachable.Contains(m)).ToList();
+        var twice = reachable.Count * 2;
+        if (twice != members.Count)
+        {
+            return twice < members.Count;
+        }
+
+        var lowest = members.Min(Member.AddressOrdering)!;
+        return !reachable.Contains(lowest);
     }
 }

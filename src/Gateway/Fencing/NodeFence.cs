@@ -18,6 +18,7 @@ public sealed class NodeFence : IDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly WatchdogClock _watchdog;
     private string? _reason;
+    private string? _suspended;
 
     public NodeFence(IHostApplicationLifetime lifetime, ILogger<NodeFence> logger, TimeSpan? watchdogPause)
     {
@@ -31,7 +32,7 @@ public sealed class NodeFence : IDisposable
     }
 
     /// <summary>Why the node stopped serving, or null while it serves.</summary>
-    public string? Reason => Volatile.Read(ref _reason) ?? _watchdog.Stalled(Stopwatch.GetTimestamp());
+    public string? Reason => Volatile.Read(ref _reason) ?? Volatile.Read(ref _suspended) ?? _watchdog.Stalled(Stopwatch.GetTimestamp());
 
     /// <summary>
     /// True while this node may answer 2xx. Also false in the moment after a stall before the watchdog thread
@@ -54,6 +55,27 @@ public sealed class NodeFence : IDisposable
         Environment.ExitCode = 1;
         Tripped?.Invoke();
         _lifetime.StopApplication();
+    }
+
+    /// <summary>
+    /// Stops serving until <see cref="Resume"/>: this node cannot reach a majority, so the others may down it
+    /// before it hears of it. It answers 503 meanwhile; a write already sent gets 504.
+    /// </summary>
+    public void Suspend(string reason)
+    {
+        if (Interlocked.Exchange(ref _suspended, reason) is null)
+        {
+            _logger.LogWarning("This node pauses serving: {Reason}. It answers 503 until it reaches a majority again.", reason);
+        }
+    }
+
+    /// <summary>Serves again after <see cref="Suspend"/> (nothing undoes <see cref="Trip"/>).</summary>
+    public void Resume()
+    {
+        if (Interlocked.Exchange(ref _suspended, null) is { } was && Volatile.Read(ref _reason) is null)
+        {
+            _logger.LogInformation("This node serves again: it reaches a majority ({Was} is over)", was);
+        }
     }
 
     private void WatchLoop()
