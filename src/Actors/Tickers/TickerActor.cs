@@ -53,7 +53,8 @@ public sealed class TickerActor : ReceivePersistentActor, IWithTimers
         {
             if (offer.Snapshot is TickerSnapshot snapshot)
             {
-                _state = TickerState.FromSnapshot(snapshot);
+                var now = _clock.GetUtcNow();
+                _state = TickerState.FromSnapshot(snapshot, now, _options.LatestPlausible(now));
             }
         });
         Recover<QuoteSequencesReserved>(reservation => _state = _state.Apply(reservation));
@@ -72,6 +73,17 @@ public sealed class TickerActor : ReceivePersistentActor, IWithTimers
         {
             var sender = Sender;
             RollIfDue(() => sender.Tell(_state.Quote));
+        });
+        Command<ResetTicker>(_ =>
+        {
+            var sender = Sender;
+            WithNextNumber(() =>
+            {
+                _state = _state.Reset(_clock.GetUtcNow());
+                Publish();
+                Save();
+                sender.Tell(_state.Quote);
+            });
         });
         Command<GetTickerStats>(_ => Sender.Tell(new TickerStats(_company.TickerSymbol, _state.Quote, _accepted, _rejected) { LastRejected = _lastRejected }));
         Command<RollCheck>(_ => RollIfDue());
@@ -116,12 +128,13 @@ public sealed class TickerActor : ReceivePersistentActor, IWithTimers
     /// <summary>Checks and takes a tick; <paramref name="replyTo"/> (ingest) is told what became of it.</summary>
     private void OnTick(Tick tick, IActorRef? replyTo)
     {
-        RollIfDue();
-        if (_state.Check(tick, _options.MaxJumpPercent) is { } reason)
+        var now = _clock.GetUtcNow();
+        RollIfDue(now);
+        if (_state.Check(tick, _options.MaxJumpPercent, _options.LatestPlausible(now)) is { } reason)
         {
             _rejected = _rejected.SetItem(reason, _rejected.GetValueOrDefault(reason) + 1);
             _metrics.TickRejected(reason);
-            _lastRejected = new RejectedTick(reason, tick.Price, tick.Timestamp, _clock.GetUtcNow());
+            _lastRejected = new RejectedTick(reason, tick.Price, tick.Timestamp, now);
             replyTo?.Tell(new TickRejected(_company.TickerSymbol, reason));
             return;
         }
@@ -146,10 +159,12 @@ public sealed class TickerActor : ReceivePersistentActor, IWithTimers
         });
     }
 
+    private void RollIfDue(Action? then = null) => RollIfDue(_clock.GetUtcNow(), then);
+
+    /// <param name="now">The clock, read once by the caller.</param>
     /// <param name="then">Runs after the roll if one is due (it may wait for a reservation), else at once.</param>
-    private void RollIfDue(Action? then = null)
+    private void RollIfDue(DateTimeOffset now, Action? then = null)
     {
-        var now = _clock.GetUtcNow();
         if (now < _state.NextRollAt)
         {
             then?.Invoke();
