@@ -63,6 +63,8 @@ public static class GatewayApp
         services.AddOptions<StreamingOptions>().BindConfiguration(StreamingOptions.Section)
             .Validate(s => s.FrameInterval >= TimeSpan.Zero && s.MaxSilence > TimeSpan.Zero, "Streaming intervals must be positive.")
             .Validate(s => s.DispatcherThreads is >= 1 and <= 256, "Streaming:DispatcherThreads must be between 1 and 256.")
+            .Validate(s => s.MaxBadMessages >= 1, "Streaming:MaxBadMessages must be at least 1.")
+            .Validate(s => s.BadMessageWindow > TimeSpan.Zero, "Streaming:BadMessageWindow must be positive.")
             .ValidateOnStart();
 
         services.AddOptions<RequestOptions>().BindConfiguration(RequestOptions.Section)
