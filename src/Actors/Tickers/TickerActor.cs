@@ -14,7 +14,9 @@ namespace ActorQuotes.Actors.Tickers;
 /// <see cref="IngestTick"/>s from the ingest API (answered <see cref="TickAccepted"/> or
 /// <see cref="TickRejected"/>), publishes each accepted one as a <see cref="Quote"/> on
 /// <see cref="Topics.Quotes"/> once, whatever the number of subscribers, answers <see cref="GetQuote"/>
-/// and <see cref="GetTickerStats"/>, and rolls its previous close at its exchange's day close. It never
+/// and <see cref="GetTickerStats"/>, and rolls its previous close at its exchange's day close. A tick dated
+/// beyond <see cref="TickerOptions.MaxFutureSkew"/> is refused, and an operator's <see cref="ResetTicker"/>
+/// takes the symbol back to its previous close, so no tick can hold it out of order for long. It never
 /// journals ticks: it snapshots every N ticks or T seconds, at the roll and when it stops, so a restarted
 /// or moved ticker resumes its day. The only events it journals are reservations of quote sequence
 /// numbers, one per block of numbers, written before the numbers are used, so an incarnation recovered
