@@ -79,6 +79,13 @@ public static class Commands
                 var symbol = Uri.EscapeDataString(i.Args.Positional(0, "a <symbol>"));
                 return i.Print(await i.Admin.Get($"admin/v1/tickers/{symbol}", i.CancellationToken), Render.Ticker);
             }),
+        new("ticker reset", "ticker reset <symbol>", "Unfreeze a symbol: back to its previous close, the day and its last tick's time forgotten (then ticks are taken again)", Command.NoOptions,
+            async i =>
+            {
+                i.Args.AtMost(1);
+                var symbol = Uri.EscapeDataString(i.Args.Positional(0, "a <symbol>"));
+                return i.Print(await i.Admin.Post($"admin/v1/tickers/{symbol}/reset", null, i.CancellationToken), Render.Ticker);
+            }),
         new("ticker stats", "ticker stats", "Every catalog symbol: price, sequence, ticks accepted and rejected", Command.NoOptions,
             async i => { i.Args.AtMost(0); return i.Print(await i.Admin.Get("admin/v1/tickers", i.CancellationToken), Render.TickerStats); }),
         new("feed status", "feed status [feed]", "The feeds on this node (simulated, replay): running, paused, ticks sent", Command.NoOptions,

@@ -39,6 +39,9 @@ public static class StreamCloseCodes
     /// <summary>The user has too many sockets open.</summary>
     public const int TooManySockets = 4429;
 
+    /// <summary>The client sent too many bad messages (unknown symbols, malformed JSON…) in a short time.</summary>
+    public const int TooManyBadMessages = 4422;
+
     /// <summary>
     /// Whether the client reconnects after this close code. Codes 4400–4499 are the client's fault, as HTTP 4xx
     /// are, and reconnecting would only repeat them, so they end the stream; 4408 and 4429 (like HTTP 408 and

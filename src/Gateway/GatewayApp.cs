@@ -58,10 +58,13 @@ public static class GatewayApp
             .Validate(t => t.SnapshotEveryTicks > 0 && t.SnapshotInterval > TimeSpan.Zero && t.RollCheckInterval > TimeSpan.Zero,
                 "Tickers:SnapshotEveryTicks, SnapshotInterval and RollCheckInterval must be positive.")
             .Validate(t => t.SequenceBlock >= 2, "Tickers:SequenceBlock must be at least 2.")
+            .Validate(t => t.MaxFutureSkew > TimeSpan.Zero, "Tickers:MaxFutureSkew must be positive (e.g. 00:05:00).")
             .ValidateOnStart();
         services.AddOptions<StreamingOptions>().BindConfiguration(StreamingOptions.Section)
             .Validate(s => s.FrameInterval >= TimeSpan.Zero && s.MaxSilence > TimeSpan.Zero, "Streaming intervals must be positive.")
             .Validate(s => s.DispatcherThreads is >= 1 and <= 256, "Streaming:DispatcherThreads must be between 1 and 256.")
+            .Validate(s => s.MaxBadMessages >= 1, "Streaming:MaxBadMessages must be at least 1.")
+            .Validate(s => s.BadMessageWindow > TimeSpan.Zero, "Streaming:BadMessageWindow must be positive.")
             .ValidateOnStart();
 
         services.AddOptions<RequestOptions>().BindConfiguration(RequestOptions.Section)

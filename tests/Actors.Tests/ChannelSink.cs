@@ -17,7 +17,7 @@ internal sealed class ChannelSink : IFrameSink
 
     public Task CloseAsync(int closeCode, string reason) => Task.CompletedTask;
 
-    public void Abort()
+    public void Abort(int closeCode, string reason)
     {
     }
 

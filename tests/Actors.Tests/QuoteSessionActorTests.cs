@@ -190,17 +190,48 @@ public sealed class QuoteSessionActorTests(ITestOutputHelper output) : ActorQuot
         Assert.Equal(3, (await session.Ask<SessionInfo>(GetSessionInfo.Instance, Wait)).FramesSent);
     }
 
+    [Fact(DisplayName = "Behind a frame the socket has not taken, bad messages leave one error frame waiting (the newest), each message is answered handled, and one past the limit closes with 4422")]
+    public async Task Bad_messages_conflate_then_close()
+    {
+        var sink = new HeldSink();
+        var (session, _) = StartSession(sink, Catalog, TimeSpan.Zero, options: new StreamingOptions { MaxBadMessages = 3 });
+        session.Tell(new SubscribeSymbols(["AAPL"]));
+        var (subscribed, taken) = await sink.Next(Wait);
+
+        foreach (var i in new[] { 1, 2, 3 })
+        {
+            await session.Ask<ClientMessageHandled>(new ClientMessage(new ClientMessageRejected("bad_request", $"bad {i}")), Wait);
+        }
+
+        Assert.False(sink.HasMore, "an error frame was handed to the socket while a frame was in flight");
+        taken.SetResult();
+        var (error, takenError) = await sink.Next(Wait);
+        takenError.SetResult();
+        Watch(session);
+        await session.Ask<ClientMessageHandled>(new ClientMessage(new ClientMessageRejected("bad_request", "bad 4")), Wait);
+        var (closing, takenClosing) = await sink.Next(Wait);
+        takenClosing.SetResult();
+        await ExpectTerminatedAsync(session);
+
+        Assert.Contains("subscribed", subscribed);
+        Assert.Equal("""{"type":"error","code":"bad_request","message":"bad 3"}""", error);
+        Assert.StartsWith("""{"type":"error","code":"too_many_bad_messages","message":"more than 3 bad messages within 10 s"}""", closing);
+        Assert.Equal(4422, await sink.Closed.Task.WaitAsync(Wait));
+        Assert.False(sink.HasMore);
+    }
+
     private long StaleDropped() =>
         NodeMetrics.Get(Sys).Snapshot().Counters.Single(c => c.Name == "actorquotes.stale_quotes.dropped").Values.Sum(v => v.Value);
 
-    private (IActorRef Session, TestProbe Mediator) StartSession(IFrameSink sink, CompanyCatalog catalog, TimeSpan interval, IActorRef? hub = null, TestProbe? mediator = null)
+    private (IActorRef Session, TestProbe Mediator) StartSession(IFrameSink sink, CompanyCatalog catalog, TimeSpan interval, IActorRef? hub = null, TestProbe? mediator = null,
+        StreamingOptions? options = null)
     {
         mediator ??= CreateTestProbe();
         hub ??= Sys.ActorOf(QuoteHubActor.Props(mediator.Ref, CreateTestProbe().Ref));
         var session = Sys.ActorOf(QuoteSessionActor.Props(
             new SessionUser(1, "alice", "t", DateTimeOffset.MaxValue),
             sink,
-            new SessionServices(CreateTestProbe().Ref, mediator.Ref, hub, catalog, new StreamingOptions(), TimeProvider.System),
+            new SessionServices(CreateTestProbe().Ref, mediator.Ref, hub, catalog, options ?? new StreamingOptions(), TimeProvider.System),
             new StreamPace(interval, false)));
         return (session, mediator);
     }
@@ -242,7 +273,7 @@ public sealed class QuoteSessionActorTests(ITestOutputHelper output) : ActorQuot
 
         public Task CloseAsync(int closeCode, string reason) => Task.CompletedTask;
 
-        public void Abort()
+        public void Abort(int closeCode, string reason)
         {
         }
 
@@ -256,6 +287,9 @@ public sealed class QuoteSessionActorTests(ITestOutputHelper output) : ActorQuot
 
         public bool HasMore => _frames.Reader.TryPeek(out _);
 
+        /// <summary>The close code, once the session closed.</summary>
+        public TaskCompletionSource<int> Closed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
         public Task SendAsync(ReadOnlyMemory<byte> frame, bool more = false)
         {
             var taken = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -263,9 +297,13 @@ public sealed class QuoteSessionActorTests(ITestOutputHelper output) : ActorQuot
             return taken.Task;
         }
 
-        public Task CloseAsync(int closeCode, string reason) => Task.CompletedTask;
+        public Task CloseAsync(int closeCode, string reason)
+        {
+            Closed.TrySetResult(closeCode);
+            return Task.CompletedTask;
+        }
 
-        public void Abort()
+        public void Abort(int closeCode, string reason)
         {
         }
 

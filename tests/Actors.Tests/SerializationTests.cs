@@ -76,6 +76,7 @@ public sealed class SerializationTests(ITestOutputHelper output) : ActorQuotesTe
         new IdSequenceSnapshot(100),
         new Tick("7203", 2650.5, 1200, At),
         new GetQuote("7203"),
+        new ResetTicker("7203"),
         new Quote("7203", 2650.5, 2600, At, 17),
         new QuoteUnavailable("NOPE"),
         new IngestTick("AAPL", 271.25, 300, At),

@@ -207,4 +207,86 @@ public sealed class TickerActorTests(ITestOutputHelper output) : ActorQuotesTest
         Assert.True(next.Sequence > published.Max(), $"{next.Sequence} after {published.Max()}");
         Assert.Equal(17020, next.Price);
     }
+
+    [Fact(DisplayName = "A far-future tick is rejected future_timestamp and the symbol keeps ticking, also after the ticker restarts")]
+    public async Task Far_future_tick_is_rejected()
+    {
+        var clock = new ManualClock(T0);
+        var mediator = CreateTestProbe();
+        var ticker = Ticker("6861", mediator.Ref, clock);
+        var farFuture = new DateTimeOffset(9999, 12, 31, 23, 59, 59, TimeSpan.Zero);
+
+        ticker.Tell(new IngestTick("6861", 60_000, 1, farFuture));
+        Assert.Equal(new TickRejected("6861", TickRejection.FutureTimestamp), await ExpectMsgAsync<TickRejected>());
+        ticker.Tell(new IngestTick("6861", 60_100, 1, T0.AddSeconds(1)));
+        Assert.Equal(new TickAccepted("6861", 1), await ExpectMsgAsync<TickAccepted>());
+        ticker.Tell(new Tick("6861", 60_200, 1, T0.AddSeconds(2))); // a feed's tick, as the simulator sends them
+        ticker.Tell(new GetTickerStats("6861"));
+        var stats = await ExpectMsgAsync<TickerStats>();
+        Watch(ticker);
+        ticker.Tell(StopEntity.Instance);
+        await ExpectTerminatedAsync(ticker);
+
+        var restarted = Ticker("6861", mediator.Ref, clock);
+        restarted.Tell(new IngestTick("6861", 60_300, 1, T0.AddSeconds(3)));
+        await ExpectMsgAsync<TickAccepted>();
+        restarted.Tell(new GetQuote("6861"));
+        var quote = await ExpectMsgAsync<Quote>();
+
+        Assert.Equal((2L, 1L, 60_200.0), (stats.Accepted, stats.Rejected[TickRejection.FutureTimestamp], stats.Quote.Price));
+        Assert.Equal((TickRejection.FutureTimestamp, farFuture), (stats.LastRejected!.Reason, stats.LastRejected.Timestamp));
+        Assert.Equal((60_300.0, T0.AddSeconds(3)), (quote.Price, quote.Timestamp));
+    }
+
+    [Fact(DisplayName = "A snapshot that carries a far-future last tick (saved before the bound) is recovered without it: later ticks are taken")]
+    public async Task Poisoned_snapshot_is_not_carried_forward()
+    {
+        var clock = new ManualClock(T0);
+        // The first incarnation runs with a bound of 400 days, as a node without this rule would take anything.
+        var poisoner = Sys.ActorOf(TickerActor.Props(Catalog.Find("6954")!, CreateTestProbe().Ref,
+            new TickerOptions { MaxJumpPercent = 20, SnapshotEveryTicks = 1000, SnapshotInterval = TimeSpan.FromMinutes(10), MaxFutureSkew = TimeSpan.FromDays(400) }, clock));
+        poisoner.Tell(new IngestTick("6954", 4000, 1, T0.AddDays(365)));
+        await ExpectMsgAsync<TickAccepted>();
+        Watch(poisoner);
+        poisoner.Tell(StopEntity.Instance); // saves the poisoned snapshot
+        await ExpectTerminatedAsync(poisoner);
+
+        var recovered = Ticker("6954", CreateTestProbe().Ref, clock);
+        recovered.Tell(new GetQuote("6954"));
+        var quote = await ExpectMsgAsync<Quote>();
+        recovered.Tell(new IngestTick("6954", 4010, 1, T0.AddSeconds(1)));
+        var accepted = await ExpectMsgAsync<object>();
+
+        Assert.Equal((4000.0, T0), (quote.Price, quote.Timestamp));
+        Assert.IsType<TickAccepted>(accepted);
+    }
+
+    [Fact(DisplayName = "A reset unfreezes a symbol: it publishes the previous close with the next sequence and takes ticks again, also after a restart")]
+    public async Task Reset_unfreezes_a_symbol()
+    {
+        var clock = new ManualClock(T0);
+        var mediator = CreateTestProbe();
+        var lax = new TickerOptions { MaxJumpPercent = 20, SnapshotEveryTicks = 1000, SnapshotInterval = TimeSpan.FromMinutes(10), MaxFutureSkew = TimeSpan.FromDays(400) };
+        var ticker = Sys.ActorOf(TickerActor.Props(Catalog.Find("8058")!, mediator.Ref, lax, clock));
+        ticker.Tell(new IngestTick("8058", 3000, 1, T0.AddDays(300)));
+        await ExpectMsgAsync<TickAccepted>();
+        ticker.Tell(new IngestTick("8058", 3001, 1, T0.AddSeconds(1)));
+        Assert.Equal(new TickRejected("8058", TickRejection.OutOfOrder), await ExpectMsgAsync<TickRejected>()); // frozen
+
+        ticker.Tell(new ResetTicker("8058"));
+        var reset = await ExpectMsgAsync<Quote>();
+        ticker.Tell(new IngestTick("8058", 3002, 1, T0.AddSeconds(2)));
+        var accepted = await ExpectMsgAsync<TickAccepted>();
+        Watch(ticker);
+        ticker.Tell(StopEntity.Instance);
+        await ExpectTerminatedAsync(ticker);
+        var restarted = Sys.ActorOf(TickerActor.Props(Catalog.Find("8058")!, mediator.Ref, lax, clock));
+        restarted.Tell(new IngestTick("8058", 3003, 1, T0.AddSeconds(3)));
+        var afterRestart = await ExpectMsgAsync<TickAccepted>();
+
+        var previousClose = Catalog.Find("8058")!.PreviousClose;
+        Assert.Equal((previousClose, previousClose, 2L, T0, 0L), (reset.Price, reset.PreviousClose, reset.Sequence, reset.Timestamp, reset.Volume));
+        Assert.Equal(3, accepted.Sequence);
+        Assert.True(afterRestart.Sequence > 3, $"sequence {afterRestart.Sequence} after the restart");
+    }
 }

@@ -78,7 +78,7 @@ public sealed class TickerStateTests
         {
             ReservedThrough = 1000,
         };
-        var replayed = TickerState.FromSnapshot(snapshot).Apply(new QuoteSequencesReserved(2000));
+        var replayed = TickerState.FromSnapshot(snapshot, T0, T0.AddMinutes(5)).Apply(new QuoteSequencesReserved(2000));
 
         var recovered = replayed.Recovered();
         var reservation = recovered.ReserveNext(Block);
@@ -106,7 +106,7 @@ public sealed class TickerStateTests
     {
         var old = new TickerSnapshot(new Quote("7203", 2650, 2600, T0, 40), T0.AddHours(2));
 
-        var recovered = TickerState.FromSnapshot(old).Recovered();
+        var recovered = TickerState.FromSnapshot(old, T0, T0.AddMinutes(5)).Recovered();
 
         Assert.Equal(40, recovered.Quote.Sequence);
         Assert.True(recovered.MustReserveFirst);
@@ -120,11 +120,51 @@ public sealed class TickerStateTests
         var state = Ticks(Fresh().Reserving(reservation).Apply(reservation), 3);
 
         var rolled = state.Roll(T0.AddHours(2), T0.AddDays(1));
-        var saved = TickerState.FromSnapshot(rolled.ToSnapshot());
+        var saved = TickerState.FromSnapshot(rolled.ToSnapshot(), T0.AddHours(2), T0.AddHours(2).AddMinutes(5));
 
         Assert.Equal(4, rolled.Quote.Sequence);
         Assert.Equal(1000, rolled.ReservedThrough);
         Assert.Equal(1000, saved.ReservedThrough);
         Assert.Equal(1000, saved.Recovered().Quote.Sequence);
+    }
+
+    [Fact(DisplayName = "A tick dated after the plausible bound is refused future_timestamp and leaves the last tick's time alone; one at the bound is taken")]
+    public void Future_tick_is_refused()
+    {
+        var state = Ticks(Fresh(), 1);
+        var bound = T0.AddMinutes(5);
+
+        Assert.Equal(TickRejection.FutureTimestamp, state.Check(new Tick("7203", 2601, 1, new DateTimeOffset(9999, 12, 31, 23, 59, 59, TimeSpan.Zero)), 20, bound));
+        Assert.Equal(TickRejection.FutureTimestamp, state.Check(new Tick("7203", 2601, 1, bound.AddTicks(1)), 20, bound));
+        Assert.Null(state.Check(new Tick("7203", 2601, 1, bound), 20, bound));
+        Assert.Null(state.Check(new Tick("7203", 2601, 1, T0.AddSeconds(1)), 20, bound));
+    }
+
+    [Fact(DisplayName = "A snapshot whose last tick lies beyond the bound is recovered with its price but without that time, so ticks are taken again")]
+    public void Poisoned_snapshot_drops_its_high_water_mark()
+    {
+        var poisoned = new TickerSnapshot(new Quote("7203", 2650, 2600, new DateTimeOffset(9999, 12, 31, 23, 59, 59, TimeSpan.Zero), 40) { Open = 2610 }, T0.AddHours(2));
+        var sound = new TickerSnapshot(new Quote("7203", 2650, 2600, T0.AddMinutes(-1), 40) { Open = 2610 }, T0.AddHours(2));
+
+        var recovered = TickerState.FromSnapshot(poisoned, T0, T0.AddMinutes(5));
+        var kept = TickerState.FromSnapshot(sound, T0, T0.AddMinutes(5));
+
+        Assert.Null(recovered.LastTickAt);
+        Assert.Equal((2650.0, 40L, T0), (recovered.Quote.Price, recovered.Quote.Sequence, recovered.Quote.Timestamp));
+        Assert.Null(recovered.Check(new Tick("7203", 2651, 1, T0.AddSeconds(1)), 20, T0.AddMinutes(5)));
+        Assert.Equal(T0.AddMinutes(-1), kept.LastTickAt);
+    }
+
+    [Fact(DisplayName = "A reset goes back to the previous close with the next sequence number and forgets the day and the last tick's time")]
+    public void Reset_clears_the_day()
+    {
+        var state = Ticks(Fresh(), 3) with { LastTickAt = new DateTimeOffset(9999, 12, 31, 0, 0, 0, TimeSpan.Zero) };
+
+        var reset = state.Reset(T0.AddMinutes(1));
+
+        Assert.Equal(new Quote("7203", 2600, 2600, T0.AddMinutes(1), 4), reset.Quote);
+        Assert.Null(reset.LastTickAt);
+        Assert.False(reset.DayStarted);
+        Assert.Null(reset.Check(new Tick("7203", 2601, 1, T0.AddMinutes(2)), 20, T0.AddMinutes(6)));
     }
 }

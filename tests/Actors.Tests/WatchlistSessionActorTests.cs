@@ -183,7 +183,7 @@ public sealed class WatchlistSessionActorTests(ITestOutputHelper output) : Actor
             return Task.CompletedTask;
         }
 
-        public void Abort() => Closes.Writer.TryWrite((-1, "aborted"));
+        public void Abort(int closeCode, string reason) => Closes.Writer.TryWrite((-1, "aborted"));
 
         public Task CloseAsync(int closeCode, string reason)
         {

@@ -30,7 +30,7 @@ public sealed class MetricsTests(AdminNodeFixture fixture)
             families.Keys.Order(StringComparer.Ordinal));
         Assert.Equal(1, families.Value("actorquotes_cluster_members", ("status", "up")));
         Assert.True(families.Value("actorquotes_entities", ("region", "ticker")) >= 50);
-        Assert.Equal(["not_finite", "not_positive", "out_of_order", "outside_band", "unknown_symbol"],
+        Assert.Equal(["future_timestamp", "not_finite", "not_positive", "out_of_order", "outside_band", "unknown_symbol"],
             families["actorquotes_ticks_rejected_total"].Samples.Select(s => s.Labels["reason"]));
     }
 

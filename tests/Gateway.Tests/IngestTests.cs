@@ -336,6 +336,29 @@ public sealed class IngestTests(IngestFixture fixture) : IClassFixture<IngestFix
         Assert.Contains(price, seen);
     }
 
+    [Fact(DisplayName = "A tick dated 9999-12-31 is rejected future_timestamp through the REST batch and the feed socket, and the symbol keeps taking ticks")]
+    public async Task Far_future_tick_is_rejected_on_both_paths()
+    {
+        var before = await CurrentQuote("4063");
+        var now = DateTimeOffset.UtcNow;
+
+        var rest = await (await Host.Http.SendAsync(FeedRequest(
+            $$"""[{"ticker_symbol":"4063","price":{{Price(before.Price + 1)}},"timestamp":"9999-12-31T23:59:59Z"},{"ticker_symbol":"4063","price":{{Price(before.Price + 2)}},"timestamp":"{{Iso(now)}}"}]"""))).ReadJson();
+        using var socket = await ConnectFeed(header: IngestFixture.FeedKey);
+        await Send(socket, $$"""[{"ticker_symbol":"4063","price":{{Price(before.Price + 3)}},"timestamp":"9999-12-31T23:59:59Z"},{"ticker_symbol":"4063","price":{{Price(before.Price + 4)}},"timestamp":"{{Iso(now.AddMilliseconds(1))}}"}]""");
+        var ack = await socket.ReceiveText(FrameWait);
+        var after = await CurrentQuote("4063");
+
+        Assert.Equal(
+            [
+                """{"index":0,"ticker_symbol":"4063","status":"rejected","reason":"future_timestamp"}""",
+                $$"""{"index":1,"ticker_symbol":"4063","status":"accepted","sequence":{{before.Sequence + 1}}}""",
+            ],
+            rest["results"]!.AsArray().Select(r => r!.ToJsonString()));
+        Assert.Equal("""{"type":"ack","accepted":1,"rejected":[{"index":0,"reason":"future_timestamp"}]}""", ack);
+        Assert.Equal((before.Price + 4, before.Sequence + 2), (after.Price, after.Sequence));
+    }
+
     [Fact(DisplayName = "Stopping the node closes an open feed socket with 1012")]
     public async Task Feed_socket_closed_on_shutdown()
     {

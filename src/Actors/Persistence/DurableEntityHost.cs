@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Cluster.Sharding;
 using Akka.Event;
 
 namespace ActorQuotes.Actors.Persistence;
@@ -34,6 +35,7 @@ public sealed class DurableEntityHost : ReceiveActor, IWithTimers, IWithUnbounde
     private int _recoveryRetries;
     private bool _stopping;
     private bool _restartDue;
+    private bool _passivating;
 
     /// <param name="journalProps">The persistent actor; it must tell its parent <see cref="JournaledState"/>.</param>
     /// <param name="answerFromState">A read answered from the last state, or null if the message is not a read.</param>
@@ -76,6 +78,18 @@ public sealed class DurableEntityHost : ReceiveActor, IWithTimers, IWithUnbounde
             }
         });
         Receive<Terminated>(t => t.ActorRef.Equals(_journal), _ => JournalDied());
+        // The child answered a request about something that does not exist. Passivation through the shard
+        // (rather than stopping here) is Akka's own way for an entity to leave: the shard buffers whatever
+        // arrives for this id meanwhile and hands it to a fresh incarnation once this one has stopped, so
+        // a create that races the stop is not lost. Under a plain parent (tests) the request is just unhandled.
+        Receive<NothingToKeep>(_ =>
+        {
+            if (!_passivating && !_stopping)
+            {
+                _passivating = true;
+                Context.Parent.Tell(new Passivate(_stopMessage));
+            }
+        });
         // The child's write failed and it is stopping: from now on it answers nothing, so neither may it be sent anything.
         Receive<JournalFailed>(_ => GoUnavailable());
         Receive<RestartJournal>(_ =>
@@ -128,6 +142,7 @@ public sealed class DurableEntityHost : ReceiveActor, IWithTimers, IWithUnbounde
         });
         Receive<JournaledState>(s => _state = s.State);
         Receive<JournalFailed>(_ => { });
+        Receive<NothingToKeep>(_ => { });
         Receive<Terminated>(t =>
         {
             if (!t.ActorRef.Equals(_journal))

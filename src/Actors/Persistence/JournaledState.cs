@@ -19,3 +19,17 @@ public sealed class JournalFailed
     {
     }
 }
+
+/// <summary>
+/// Persistent entity → its <see cref="DurableEntityHost"/>: it just answered a request and holds nothing worth
+/// keeping in memory (a watchlist id that was never created): the host asks its shard to passivate it, so a
+/// guessed id costs one journal read and no resident entity. Local only, never serialized.
+/// </summary>
+public sealed class NothingToKeep
+{
+    public static readonly NothingToKeep Instance = new();
+
+    private NothingToKeep()
+    {
+    }
+}

@@ -18,6 +18,9 @@ public interface IFrameSink
     /// <summary>Closes the socket with a close code and a short reason.</summary>
     Task CloseAsync(int closeCode, string reason);
 
-    /// <summary>Drops the connection without a close handshake (a peer that stopped reading).</summary>
-    void Abort();
+    /// <summary>
+    /// Drops the connection (a peer that stopped reading). <paramref name="closeCode"/> is the close the session
+    /// asked for (0: none); an implementation tries, briefly, to put it on the connection first.
+    /// </summary>
+    void Abort(int closeCode, string reason);
 }

@@ -25,12 +25,28 @@ public sealed class QuoteSessionActor : StreamSessionActor
     private bool _subscribedDue;
     private int _roundLeft;
 
+    // Slots still in a queue although their symbol was unsubscribed with a quote unsent. They leave a queue only
+    // when a frame is written, so a client that churns subscriptions and never reads would grow the queues
+    // without bound; past a threshold they are swept out (amortized: each sweep follows as many unsubscribes).
+    private int _stale;
+
+    /// <summary>Stale queue entries tolerated before a sweep, whatever the number of live ones.</summary>
+    private const int StaleSweepThreshold = 64;
+
+    /// <summary>Unknown symbols named in one error frame; the rest are counted.</summary>
+    private const int UnknownSymbolsListed = 20;
+
     public QuoteSessionActor(SessionUser user, IFrameSink sink, SessionServices services, StreamPace pace)
         : base(user, sink, services, pace.Interval)
     {
-        Receive<SubscribeSymbols>(OnSubscribe);
-        Receive<UnsubscribeSymbols>(OnUnsubscribe);
-        Receive<ClientMessageRejected>(r => SendError(r.Code, r.Message));
+        Receive<ClientMessage>(message =>
+        {
+            Handle(message.Message);
+            Sender.Tell(ClientMessageHandled.Instance);
+        });
+        Receive<SubscribeSymbols>(Handle);
+        Receive<UnsubscribeSymbols>(Handle);
+        Receive<ClientMessageRejected>(Handle);
         CommonHandlers();
     }
 
@@ -74,12 +90,36 @@ public sealed class QuoteSessionActor : StreamSessionActor
             {
                 return slot;
             }
+
+            _stale = Math.Max(0, _stale - 1);
         }
 
         QuoteSlot DequeueRound()
         {
             _roundLeft = Math.Max(0, _roundLeft - 1);
             return _order.Dequeue();
+        }
+    }
+
+    /// <summary>A client message; once the session is closing, nothing a client sends changes anything.</summary>
+    private void Handle(object message)
+    {
+        if (Closing)
+        {
+            return;
+        }
+
+        switch (message)
+        {
+            case SubscribeSymbols subscribe:
+                OnSubscribe(subscribe);
+                break;
+            case UnsubscribeSymbols unsubscribe:
+                OnUnsubscribe(unsubscribe);
+                break;
+            case ClientMessageRejected rejected:
+                RejectClientMessage(rejected.Code, rejected.Message);
+                break;
         }
     }
 
@@ -102,13 +142,15 @@ public sealed class QuoteSessionActor : StreamSessionActor
         var max = Services.Options.MaxSymbolsPerSocket;
         if (_symbols.Count + added.Count > max)
         {
-            SendError("too_many_symbols", $"a socket follows at most {max} symbols; this one follows {_symbols.Count}");
+            RejectClientMessage("too_many_symbols", $"a socket follows at most {max} symbols; this one follows {_symbols.Count}");
             return;
         }
 
-        if (unknown.Count > 0)
+        // A message may name 1,500 unknown symbols: the frame names the first few and counts the rest.
+        if (unknown.Count > 0 && !RejectClientMessage("unknown_symbol", "not in the catalog: " + string.Join(",", unknown.Take(UnknownSymbolsListed))
+                + (unknown.Count > UnknownSymbolsListed ? $" and {unknown.Count - UnknownSymbolsListed} more" : string.Empty)))
         {
-            SendError("unknown_symbol", "not in the catalog: " + string.Join(",", unknown));
+            return; // that was one bad message too many: the socket is closing
         }
 
         foreach (var symbol in added)
@@ -132,14 +174,47 @@ public sealed class QuoteSessionActor : StreamSessionActor
                 {
                     slot.Unsent = null;
                     _pendingCount--;
+                    _stale++;
                 }
 
                 UnfollowQuotes(slot);
             }
         }
 
+        if (_stale > StaleSweepThreshold && _stale > _pendingCount)
+        {
+            SweepStale();
+        }
+
         _subscribedDue = true;
         MaybeSend();
+    }
+
+    /// <summary>Drops the queue entries of unsubscribed slots, keeping the order and the round of the rest.</summary>
+    private void SweepStale()
+    {
+        var inRound = 0;
+        for (int i = 0, count = _order.Count; i < count; i++)
+        {
+            var slot = _order.Dequeue();
+            if (slot.Unsent is not null)
+            {
+                _order.Enqueue(slot);
+                inRound += i < _roundLeft ? 1 : 0;
+            }
+        }
+
+        _roundLeft = inRound;
+        for (int i = 0, count = _immediate.Count; i < count; i++)
+        {
+            var slot = _immediate.Dequeue();
+            if (slot.Unsent is not null)
+            {
+                _immediate.Enqueue(slot);
+            }
+        }
+
+        _stale = 0;
     }
 
     protected override void OnQuote(QuoteSlot slot, SharedQuote quote)

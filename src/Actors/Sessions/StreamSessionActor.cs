@@ -36,6 +36,18 @@ public abstract class StreamSessionActor : ReceiveActor, IWithTimers
     // Quotes come through this node's QuoteHubActor into one slot per followed symbol.
     private readonly QuoteInbox _inbox;
 
+    // A bad client message's error frame waits here for the socket: at most one (a newer one replaces it).
+    private string? _errorCode;
+    private string _errorMessage = string.Empty;
+
+    // Bad client messages in the current window (Streaming:MaxBadMessages per Streaming:BadMessageWindow).
+    private int _badMessages;
+    private DateTimeOffset _badWindowEndsAt = DateTimeOffset.MinValue;
+
+    // The close this session asked for, so an abort can still try to put it on the connection.
+    private int _closeCode;
+    private string _closeReason = string.Empty;
+
     protected StreamSessionActor(SessionUser user, IFrameSink sink, SessionServices services, TimeSpan interval)
     {
         User = user;
@@ -214,7 +226,7 @@ public abstract class StreamSessionActor : ReceiveActor, IWithTimers
         });
         Receive<AbortNow>(_ =>
         {
-            _sink.Abort();
+            _sink.Abort(_closeCode, _closeReason);
             Context.Stop(Self);
         });
         Receive<SendFailed>(failed =>
@@ -229,7 +241,6 @@ public abstract class StreamSessionActor : ReceiveActor, IWithTimers
             Log.Info("Session {0} closed by an operator: {1}", Self.Path.Name, kick.Reason);
             CloseWith(CloseCodes.PolicyViolation, CloseCodes.PolicyViolationCode, kick.Reason);
         });
-        Receive<ErrorSent>(_ => { });
         Receive<Closed>(_ => Context.Stop(Self));
         Receive<SessionStop>(_ => Context.Stop(Self));
         Receive<SubscribeAck>(_ => { });
@@ -266,8 +277,25 @@ public abstract class StreamSessionActor : ReceiveActor, IWithTimers
         // next one right here; only a send that has to wait comes back later as FrameSent.
         var now = Now;
         var sent = 0;
-        while (!_inFlight && !Closing && HasFrame)
+        while (!_inFlight && !Closing)
         {
+            // An error frame is not paced and carries no sequence; it goes ahead of the next data frame.
+            if (_errorCode is { } code)
+            {
+                _buffer.ResetWrittenCount();
+                FrameWriter.WriteError(_buffer, code, _errorMessage, _writer);
+                _errorCode = null;
+                _errorMessage = string.Empty;
+                sent++;
+                Send(now);
+                continue;
+            }
+
+            if (!HasFrame)
+            {
+                break;
+            }
+
             if (!DueNow())
             {
                 if (!Timers.IsTimerActive("flush"))
@@ -317,6 +345,9 @@ public abstract class StreamSessionActor : ReceiveActor, IWithTimers
         }
 
         Closing = true;
+        _closeCode = closeCode;
+        _closeReason = errorCode;
+        _errorCode = null; // the close's own error frame says why
         Timers.Cancel("flush");
         var sink = _sink;
         var frame = FrameWriter.ErrorFrame(errorCode, message);
@@ -329,11 +360,40 @@ public abstract class StreamSessionActor : ReceiveActor, IWithTimers
         }
     }
 
-    /// <summary>Sends an error frame that does not end the stream (a bad client message).</summary>
-    protected void SendError(string code, string message)
+    /// <summary>
+    /// A bad client message: answered by an error frame that does not end the stream. The frame goes through
+    /// the session's own flow (one frame in flight), and at most one waits for the socket, a newer one
+    /// replacing it, so a client that sends bad messages and never reads costs one small frame, not one per
+    /// message (issue 22). More than <see cref="StreamingOptions.MaxBadMessages"/> within
+    /// <see cref="StreamingOptions.BadMessageWindow"/> close the socket with 4422 instead. False once closing.
+    /// </summary>
+    protected bool RejectClientMessage(string code, string message)
     {
-        // Rare and small: sent beside the frame flow; the sink serializes the two.
-        _sink.SendAsync(FrameWriter.ErrorFrame(code, message)).PipeTo(Self, success: () => ErrorSent.Instance, failure: ex => new SendFailed(ex));
+        if (Closing)
+        {
+            return false;
+        }
+
+        var now = Now;
+        var options = Services.Options;
+        if (now >= _badWindowEndsAt)
+        {
+            _badWindowEndsAt = now + options.BadMessageWindow;
+            _badMessages = 0;
+        }
+
+        if (++_badMessages > options.MaxBadMessages)
+        {
+            Log.Info("Session {0} closes a client that sent more than {1} bad messages", Self.Path.Name, options.MaxBadMessages);
+            CloseWith(CloseCodes.TooManyBadMessages, CloseCodes.TooManyBadMessagesCode,
+                $"more than {options.MaxBadMessages} bad messages within {options.BadMessageWindow.TotalSeconds:0.###} s");
+            return false;
+        }
+
+        _errorCode = code;
+        _errorMessage = message;
+        MaybeSend();
+        return true;
     }
 
     private void SendHeartbeat()
@@ -384,11 +444,6 @@ public abstract class StreamSessionActor : ReceiveActor, IWithTimers
     private sealed class FrameSent
     {
         public static readonly FrameSent Instance = new();
-    }
-
-    private sealed class ErrorSent
-    {
-        public static readonly ErrorSent Instance = new();
     }
 
     private sealed class Closed

@@ -57,6 +57,15 @@ public sealed class StreamingOptions
     public int MaxSymbolsPerSocket { get; set; } = 500;
 
     /// <summary>
+    /// Bad client messages (each answered by an error frame) a quote-stream socket may send within
+    /// <see cref="BadMessageWindow"/>; one more closes it with 4422 too_many_bad_messages.
+    /// </summary>
+    public int MaxBadMessages { get; set; } = 20;
+
+    /// <summary>The window <see cref="MaxBadMessages"/> counts in (a fixed window that starts at the first bad message).</summary>
+    public TimeSpan BadMessageWindow { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
     /// Browser origins allowed to open a WebSocket (exact scheme://host[:port]). Requests without an Origin
     /// header (non-browser clients) are allowed; loopback origins are allowed when <see cref="AllowLoopbackOrigins"/>.
     /// </summary>

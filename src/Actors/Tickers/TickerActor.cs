@@ -14,7 +14,9 @@ namespace ActorQuotes.Actors.Tickers;
 /// <see cref="IngestTick"/>s from the ingest API (answered <see cref="TickAccepted"/> or
 /// <see cref="TickRejected"/>), publishes each accepted one as a <see cref="Quote"/> on
 /// <see cref="Topics.Quotes"/> once, whatever the number of subscribers, answers <see cref="GetQuote"/>
-/// and <see cref="GetTickerStats"/>, and rolls its previous close at its exchange's day close. It never
+/// and <see cref="GetTickerStats"/>, and rolls its previous close at its exchange's day close. A tick dated
+/// beyond <see cref="TickerOptions.MaxFutureSkew"/> is refused, and an operator's <see cref="ResetTicker"/>
+/// takes the symbol back to its previous close, so no tick can hold it out of order for long. It never
 /// journals ticks: it snapshots every N ticks or T seconds, at the roll and when it stops, so a restarted
 /// or moved ticker resumes its day. The only events it journals are reservations of quote sequence
 /// numbers, one per block of numbers, written before the numbers are used, so an incarnation recovered
@@ -53,7 +55,8 @@ public sealed class TickerActor : ReceivePersistentActor, IWithTimers
         {
             if (offer.Snapshot is TickerSnapshot snapshot)
             {
-                _state = TickerState.FromSnapshot(snapshot);
+                var now = _clock.GetUtcNow();
+                _state = TickerState.FromSnapshot(snapshot, now, _options.LatestPlausible(now));
             }
         });
         Recover<QuoteSequencesReserved>(reservation => _state = _state.Apply(reservation));
@@ -72,6 +75,17 @@ public sealed class TickerActor : ReceivePersistentActor, IWithTimers
         {
             var sender = Sender;
             RollIfDue(() => sender.Tell(_state.Quote));
+        });
+        Command<ResetTicker>(_ =>
+        {
+            var sender = Sender;
+            WithNextNumber(() =>
+            {
+                _state = _state.Reset(_clock.GetUtcNow());
+                Publish();
+                Save();
+                sender.Tell(_state.Quote);
+            });
         });
         Command<GetTickerStats>(_ => Sender.Tell(new TickerStats(_company.TickerSymbol, _state.Quote, _accepted, _rejected) { LastRejected = _lastRejected }));
         Command<RollCheck>(_ => RollIfDue());
@@ -116,12 +130,13 @@ public sealed class TickerActor : ReceivePersistentActor, IWithTimers
     /// <summary>Checks and takes a tick; <paramref name="replyTo"/> (ingest) is told what became of it.</summary>
     private void OnTick(Tick tick, IActorRef? replyTo)
     {
-        RollIfDue();
-        if (_state.Check(tick, _options.MaxJumpPercent) is { } reason)
+        var now = _clock.GetUtcNow();
+        RollIfDue(now);
+        if (_state.Check(tick, _options.MaxJumpPercent, _options.LatestPlausible(now)) is { } reason)
         {
             _rejected = _rejected.SetItem(reason, _rejected.GetValueOrDefault(reason) + 1);
             _metrics.TickRejected(reason);
-            _lastRejected = new RejectedTick(reason, tick.Price, tick.Timestamp, _clock.GetUtcNow());
+            _lastRejected = new RejectedTick(reason, tick.Price, tick.Timestamp, now);
             replyTo?.Tell(new TickRejected(_company.TickerSymbol, reason));
             return;
         }
@@ -146,10 +161,12 @@ public sealed class TickerActor : ReceivePersistentActor, IWithTimers
         });
     }
 
+    private void RollIfDue(Action? then = null) => RollIfDue(_clock.GetUtcNow(), then);
+
+    /// <param name="now">The clock, read once by the caller.</param>
     /// <param name="then">Runs after the roll if one is due (it may wait for a reservation), else at once.</param>
-    private void RollIfDue(Action? then = null)
+    private void RollIfDue(DateTimeOffset now, Action? then = null)
     {
-        var now = _clock.GetUtcNow();
         if (now < _state.NextRollAt)
         {
             then?.Invoke();

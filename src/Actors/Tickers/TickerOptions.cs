@@ -26,6 +26,17 @@ public sealed class TickerOptions
     /// </summary>
     public int SequenceBlock { get; set; } = 1000;
 
+    /// <summary>
+    /// A tick dated more than this ahead of the node's clock is rejected <c>future_timestamp</c>: accepted, it
+    /// would become the last tick's time and every later tick would be out of order until then. A snapshot
+    /// whose last tick is beyond it is recovered without that time (issue 22).
+    /// </summary>
+    public TimeSpan MaxFutureSkew { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>The latest tick time taken at <paramref name="now"/> (no overflow for a huge skew).</summary>
+    public DateTimeOffset LatestPlausible(DateTimeOffset now) =>
+        now <= DateTimeOffset.MaxValue - MaxFutureSkew ? now + MaxFutureSkew : DateTimeOffset.MaxValue;
+
     /// <summary>How often a quiet ticker checks whether its exchange's trading day has closed.</summary>
     public TimeSpan RollCheckInterval { get; set; } = TimeSpan.FromSeconds(30);
 }

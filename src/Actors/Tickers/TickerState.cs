@@ -29,12 +29,21 @@ public sealed record TickerState(Quote Quote, DateTimeOffset NextRollAt, bool Da
     /// <summary>True when the next quote needs a number no confirmed reservation covers yet.</summary>
     public bool MustReserveFirst => Quote.Sequence >= ReservedThrough;
 
-    public static TickerState FromSnapshot(TickerSnapshot snapshot) =>
-        new(snapshot.Quote, snapshot.NextRollAt, snapshot.Quote.Open > 0)
+    /// <summary>
+    /// The state a snapshot holds. A last tick dated beyond <paramref name="latestPlausible"/> (a tick accepted
+    /// before the future bound existed, or a clock that was wrong) is not carried forward: the quote keeps its
+    /// price but is dated <paramref name="now"/>, and there is no last-tick time, so ticks are taken again.
+    /// </summary>
+    public static TickerState FromSnapshot(TickerSnapshot snapshot, DateTimeOffset now, DateTimeOffset latestPlausible)
+    {
+        var quote = snapshot.Quote;
+        var poisoned = quote.Timestamp > latestPlausible;
+        return new(poisoned ? quote with { Timestamp = now } : quote, snapshot.NextRollAt, quote.Open > 0)
         {
-            LastTickAt = snapshot.Quote.Sequence > 0 ? snapshot.Quote.Timestamp : null,
+            LastTickAt = quote.Sequence > 0 && !poisoned ? quote.Timestamp : null,
             ReservedThrough = snapshot.ReservedThrough,
         };
+    }
 
     public TickerSnapshot ToSnapshot() => new(Quote, NextRollAt) { ReservedThrough = ReservedThrough };
 
@@ -75,8 +84,12 @@ public sealed record TickerState(Quote Quote, DateTimeOffset NextRollAt, bool Da
     public TickerState Apply(QuoteSequencesReserved reservation) =>
         this with { ReservedThrough = Math.Max(ReservedThrough, reservation.Through) };
 
-    /// <summary>Why <paramref name="tick"/> must be refused, or null when it is good.</summary>
-    public TickRejection? Check(Tick tick, double maxJumpPercent)
+    /// <summary>
+    /// Why <paramref name="tick"/> must be refused, or null when it is good. A tick dated after
+    /// <paramref name="latestPlausible"/> (the node's clock plus the allowed skew) is refused before it can
+    /// become the last tick's time.
+    /// </summary>
+    public TickRejection? Check(Tick tick, double maxJumpPercent, DateTimeOffset latestPlausible)
     {
         if (!double.IsFinite(tick.Price))
         {
@@ -86,6 +99,11 @@ public sealed record TickerState(Quote Quote, DateTimeOffset NextRollAt, bool Da
         if (tick.Price <= 0)
         {
             return TickRejection.NotPositive;
+        }
+
+        if (tick.Timestamp > latestPlausible)
+        {
+            return TickRejection.FutureTimestamp;
         }
 
         if (tick.Timestamp < LastTickAt)
@@ -110,6 +128,18 @@ public sealed record TickerState(Quote Quote, DateTimeOffset NextRollAt, bool Da
             Volume = (DayStarted ? q.Volume : 0) + Math.Max(0, tick.Volume),
         };
         return this with { Quote = next, DayStarted = true, LastTickAt = tick.Timestamp };
+    }
+
+    /// <summary>
+    /// An operator's reset (<see cref="ResetTicker"/>): the price goes back to the previous close, the day's
+    /// range and volume and the last tick's time are cleared, and the quote takes the next sequence number
+    /// (numbers never go back), dated <paramref name="now"/>. The next tick is taken whatever its time.
+    /// </summary>
+    public TickerState Reset(DateTimeOffset now)
+    {
+        var q = Quote;
+        var reset = new Quote(q.Symbol, q.PreviousClose, q.PreviousClose, now, q.Sequence + 1);
+        return this with { Quote = reset, DayStarted = false, LastTickAt = null };
     }
 
     /// <summary>

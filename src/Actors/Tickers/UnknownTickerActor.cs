@@ -7,7 +7,7 @@ namespace ActorQuotes.Actors.Tickers;
 
 /// <summary>
 /// Stands in the ticker region for a symbol that is not in the catalog: answers
-/// <see cref="QuoteUnavailable"/>, rejects ingested ticks as <see cref="TickRejection.UnknownSymbol"/>,
+/// <see cref="QuoteUnavailable"/> (also to a reset), rejects ingested ticks as <see cref="TickRejection.UnknownSymbol"/>,
 /// drops feed ticks, and passivates like any entity.
 /// </summary>
 public sealed class UnknownTickerActor : ReceiveActor
@@ -16,6 +16,7 @@ public sealed class UnknownTickerActor : ReceiveActor
     {
         Receive<GetQuote>(_ => Sender.Tell(new QuoteUnavailable(symbol)));
         Receive<GetTickerStats>(_ => Sender.Tell(new QuoteUnavailable(symbol)));
+        Receive<ResetTicker>(_ => Sender.Tell(new QuoteUnavailable(symbol)));
         var metrics = NodeMetrics.Get(Context.System);
         Receive<IngestTick>(_ =>
         {

@@ -26,6 +26,7 @@ public sealed class WatchlistActor : ReceivePersistentActor
     private readonly TimeProvider _clock;
     private WatchlistState _state;
     private IActorRef? _awaitingWrite;
+    private bool _stopWhenWritten;
 
     public WatchlistActor(long watchlistId, CompanyCatalog catalog, IActorRef mediator, TimeProvider clock)
     {
@@ -49,7 +50,19 @@ public sealed class WatchlistActor : ReceivePersistentActor
         Command<SaveSnapshotFailure>(_ => { }); // the events are the truth; the next snapshot tries again
         Command<DeleteSnapshotsSuccess>(_ => { });
         Command<DeleteSnapshotsFailure>(_ => { });
-        Command<StopEntity>(_ => Context.Stop(Self));
+        Command<StopEntity>(_ =>
+        {
+            // A stop that comes while a write waits for its reply (the host may ask to passivate right after
+            // a create it forwarded) stops once that caller has its answer.
+            if (_awaitingWrite is null)
+            {
+                Context.Stop(Self);
+            }
+            else
+            {
+                _stopWhenWritten = true;
+            }
+        });
     }
 
     public override string PersistenceId { get; }
@@ -78,6 +91,21 @@ public sealed class WatchlistActor : ReceivePersistentActor
         _ => null,
     };
 
+    /// <summary>
+    /// Issue 22 item 7: a request for an id that was never created (a guess, a stale link) or that was deleted
+    /// was answered from a recovered state with nothing in it; keeping the entity would cost memory per guessed
+    /// id until idle passivation (2 min). The entity leaves at once instead; a later request recovers it again
+    /// (one journal read, as it would after idle passivation). Commands wait while a write is journaled, so
+    /// the state seen here is never one a create is about to change.
+    /// </summary>
+    private void PassivateIfNothing()
+    {
+        if (!_state.Created || _state.Deleted)
+        {
+            Context.Parent.Tell(NothingToKeep.Instance);
+        }
+    }
+
     protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
     {
         Context.Parent.Tell(JournalFailed.Instance); // first, so the host has stopped forwarding before the caller retries
@@ -94,12 +122,14 @@ public sealed class WatchlistActor : ReceivePersistentActor
         if (decision.Rejection is { } rejection)
         {
             Sender.Tell(rejection);
+            PassivateIfNothing();
             return;
         }
 
         if (decision.Replay is { } replay)
         {
             Sender.Tell(replay);
+            PassivateIfNothing();
             return;
         }
 
@@ -131,12 +161,18 @@ public sealed class WatchlistActor : ReceivePersistentActor
             {
                 replyTo.Tell(new WatchlistDeletedReply(_state.WatchlistId));
                 _mediator.Tell(new Publish(Topics.Watchlist(_state.WatchlistId), new WatchlistGone(_state.WatchlistId)));
-                return;
+            }
+            else
+            {
+                var view = _state.ToView();
+                replyTo.Tell(view);
+                _mediator.Tell(new Publish(Topics.Watchlist(_state.WatchlistId), new WatchlistChanged(view)));
             }
 
-            var view = _state.ToView();
-            replyTo.Tell(view);
-            _mediator.Tell(new Publish(Topics.Watchlist(_state.WatchlistId), new WatchlistChanged(view)));
+            if (_stopWhenWritten)
+            {
+                Context.Stop(Self);
+            }
         });
     }
 }

@@ -172,6 +172,18 @@ public static class FrameWriter
         }
     }
 
+    /// <summary>An error frame written into a session's buffer (see <see cref="ErrorFrame"/>).</summary>
+    public static void WriteError(IBufferWriter<byte> output, string code, string message, Utf8JsonWriter? reuse = null)
+    {
+        var writer = Begin(output, reuse);
+        writer.WriteStartObject();
+        writer.WriteString("type"u8, "error"u8);
+        writer.WriteString("code"u8, code);
+        writer.WriteString("message"u8, message);
+        writer.WriteEndObject();
+        End(writer, reuse);
+    }
+
     /// <summary><c>{"type":"error","code":...,"message":...}</c>, sent before a close with a 44xx code.</summary>
     public static byte[] ErrorFrame(string code, string message)
     {

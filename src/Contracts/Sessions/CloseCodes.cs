@@ -15,6 +15,12 @@ public static class CloseCodes
     /// <summary>The user has too many sockets open.</summary>
     public const int TooManySockets = 4429;
 
+    /// <summary>
+    /// The client sent more bad messages than <c>Streaming:MaxBadMessages</c> within <c>Streaming:BadMessageWindow</c>
+    /// (quote stream). A client's fault, like 4400: reconnecting would only repeat it.
+    /// </summary>
+    public const int TooManyBadMessages = 4422;
+
     /// <summary>The request's options were invalid (interval_ms, mode).</summary>
     public const int BadRequest = 4400;
 
@@ -32,6 +38,7 @@ public static class CloseCodes
     public const string UnavailableCode = "unavailable";
     public const string SlowConsumerCode = "slow_consumer";
     public const string TooManySocketsCode = "too_many_sockets";
+    public const string TooManyBadMessagesCode = "too_many_bad_messages";
     public const string BadRequestCode = "bad_request";
     public const string PolicyViolationCode = "policy_violation";
 }

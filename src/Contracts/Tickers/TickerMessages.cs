@@ -27,6 +27,9 @@ public enum TickRejection
 
     /// <summary>A jump from the last price beyond the configured band.</summary>
     OutsideBand,
+
+    /// <summary>Dated further ahead of the ticker's clock than <c>Tickers:MaxFutureSkew</c> (added after v1).</summary>
+    FutureTimestamp,
 }
 
 /// <summary>
@@ -76,6 +79,14 @@ public sealed record TickerSnapshot(Quote Quote, DateTimeOffset NextRollAt) : IA
 /// </summary>
 [SerializationManifest("aq.tk.ev.reserved")]
 public sealed record QuoteSequencesReserved(long Through) : IActorQuotesMessage;
+
+/// <summary>
+/// Operator (admin endpoint, <c>aq ticker reset</c>) → ticker: forget the day and the last tick's time; the
+/// price goes back to the previous close and quoting goes on with the next sequence number. Replies the
+/// published <see cref="Quote"/>, or <see cref="QuoteUnavailable"/> for a symbol not in the catalog.
+/// </summary>
+[SerializationManifest("aq.tk.reset")]
+public sealed record ResetTicker(string Symbol) : IWithSymbol, IActorQuotesMessage;
 
 /// <summary>Anyone → ticker: the current quote. Replies <see cref="Quote"/> or <see cref="QuoteUnavailable"/>.</summary>
 [SerializationManifest("aq.tk.get-quote")]

@@ -28,6 +28,7 @@ public static class AdminEndpoints
         admin.MapGet("/actors", NodeAdmin.Hierarchy);
         admin.MapGet("/tickers", NodeAdmin.TickerStats);
         admin.MapGet("/tickers/{symbol}", NodeAdmin.Ticker);
+        admin.MapPost("/tickers/{symbol}/reset", NodeAdmin.ResetTicker);
         admin.MapGet("/feeds", NodeAdmin.Feeds);
         admin.MapPost("/feeds/{action}", NodeAdmin.SteerFeeds);
         admin.MapGet("/sessions", NodeAdmin.ListSessions);

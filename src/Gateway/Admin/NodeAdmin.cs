@@ -63,6 +63,27 @@ public static class NodeAdmin
         return TypedResults.Ok(TickerView.Of(stats, subscribers, location.Node, location.ShardId));
     }
 
+    /// <summary>
+    /// <c>POST /tickers/{symbol}/reset</c> (<c>aq ticker reset</c>): the way out for a symbol frozen by a bad
+    /// tick. The ticker drops the day and its last tick's time, goes back to the previous close and publishes
+    /// that with the next sequence number; the answer is the ticker as <c>ticker show</c> gives it.
+    /// </summary>
+    public static async Task<Results<Ok<TickerView>, ProblemHttpResult>> ResetTicker(string symbol, AdminContext admin, CancellationToken cancellationToken)
+    {
+        if (admin.Catalog.Find(symbol) is not { } company)
+        {
+            return ApiProblems.Create(StatusCodes.Status404NotFound, "unknown_symbol", $"'{symbol}' is not in the catalog.");
+        }
+
+        var reply = await admin.Regions.Tickers.Ask<object>(new Contracts.Tickers.ResetTicker(company.TickerSymbol), admin.Regions.AskTimeout, cancellationToken);
+        if (reply is not Quote)
+        {
+            return ApiProblems.Create(StatusCodes.Status404NotFound, "unknown_symbol", $"'{symbol}' is not in the catalog.");
+        }
+
+        return await Ticker(company.TickerSymbol, admin, cancellationToken);
+    }
+
     /// <summary>Every catalog symbol's counters (the tickers answer from wherever they run).</summary>
     public static async Task<Ok<TickerStatsView>> TickerStats(AdminContext admin, CancellationToken cancellationToken)
     {

@@ -330,6 +330,7 @@ public static class IngestEndpoints
         TickRejection.UnknownSymbol => "unknown_symbol",
         TickRejection.OutOfOrder => "out_of_order",
         TickRejection.OutsideBand => "outside_band",
+        TickRejection.FutureTimestamp => "future_timestamp",
         _ => JsonNamingPolicy.SnakeCaseLower.ConvertName(reason.ToString()),
     };
 

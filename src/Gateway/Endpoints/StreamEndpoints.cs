@@ -67,19 +67,48 @@ public static class StreamEndpoints
                 : null,
             receive: null, stream: "watchlist");
 
+    /// <summary>How long a client message may wait for its session to handle it before the rest are only read and dropped.</summary>
+    private static readonly TimeSpan ClientMessageTimeout = TimeSpan.FromSeconds(10);
+
     private static Task Quotes(HttpContext context, [AsParameters] StreamDependencies deps) =>
         RunStream(context, deps, (user, sink, services, pace) => QuoteSessionActor.Props(user, sink, services, pace),
-            receive: (sink, session, cancellationToken) => sink.ReceiveMessagesAsync(
-                message =>
+            receive: ReceiveQuoteMessages, stream: "quotes");
+
+    /// <summary>
+    /// Reads the quote stream's client messages only as fast as the session handles them: each is asked
+    /// (<see cref="ClientMessage"/>) and the next is read once it is answered, so a client that sends faster
+    /// than its session handles is held back by TCP instead of filling the session's mailbox (issue 22). An ask
+    /// per message is fine here: client messages are few and small next to the quotes the session sends. Once
+    /// the session has gone (it closed the socket), what the client still sends is read and dropped until it
+    /// answers the close.
+    /// </summary>
+    private static Task ReceiveQuoteMessages(WebSocketFrameSink sink, IActorRef session, CancellationToken cancellationToken)
+    {
+        var handing = true;
+        return sink.ReceiveMessagesAsync(
+            async message =>
+            {
+                // Closed by the session (its close frame is out): what the client sends now changes nothing.
+                if (!handing || sink.OutputClosed)
                 {
-                    session.Tell(message is { } bytes
-                        ? QuoteStreamMessage.Parse(bytes.Span)
-                        : new ClientMessageRejected("message_too_large", $"client messages are at most {MaxClientMessageBytes} bytes"));
-                    return Task.CompletedTask;
-                },
-                MaxClientMessageBytes,
-                cancellationToken),
-            stream: "quotes");
+                    return;
+                }
+
+                var parsed = message is { } bytes
+                    ? QuoteStreamMessage.Parse(bytes.Span)
+                    : new ClientMessageRejected("message_too_large", $"client messages are at most {MaxClientMessageBytes} bytes");
+                try
+                {
+                    await session.Ask<ClientMessageHandled>(new ClientMessage(parsed), ClientMessageTimeout, cancellationToken).ConfigureAwait(false);
+                }
+                catch (AskTimeoutException)
+                {
+                    handing = false;
+                }
+            },
+            MaxClientMessageBytes,
+            cancellationToken);
+    }
 
     private static async Task RunStream(
         HttpContext context,

@@ -16,6 +16,9 @@ public sealed class WebSocketFrameSink(WebSocket socket, CoalescingStream? conne
 {
     public static readonly TimeSpan CloseHandshakeTimeout = TimeSpan.FromSeconds(5);
 
+    /// <summary>How long an abort waits for its close frame to be taken by the connection before it drops it.</summary>
+    public static readonly TimeSpan AbortCloseWait = TimeSpan.FromSeconds(1);
+
     /// <summary>Client messages longer than this are not read into memory (the watchlist stream takes none).</summary>
     private const int ReceiveBufferBytes = 4096;
 
@@ -23,7 +26,11 @@ public sealed class WebSocketFrameSink(WebSocket socket, CoalescingStream? conne
 
     // Made by the first close only: an open socket holds no timer (docs/benchmarks.md, W3).
     private Timer? _closeDeadline;
+    private Timer? _abortDeadline;
     private volatile bool _receiveEnded;
+
+    /// <summary>True once this side's close frame has gone out (or the socket is gone): nothing more is sent.</summary>
+    public bool OutputClosed => socket.State is not (WebSocketState.Open or WebSocketState.CloseReceived);
 
     /// <summary>The connection the sink batches frames on, or null when each frame is written on its own.</summary>
     public CoalescingStream? Connection => connection;
@@ -195,7 +202,37 @@ public sealed class WebSocketFrameSink(WebSocket socket, CoalescingStream? conne
         return result.MessageType == WebSocketMessageType.Close ? null : result;
     }
 
-    public void Abort() => socket.Abort();
+    /// <summary>
+    /// Drops the connection of a client that stopped reading. The close frame (<paramref name="closeCode"/>) it was
+    /// sent may still wait behind the frame the client has not taken, in this sink's queue: it is attempted once
+    /// more past that queue, straight on the WebSocket (which writes it after the frame it is sending), for at most
+    /// <see cref="AbortCloseWait"/>. If the connection takes it, the client gets <see cref="CloseHandshakeTimeout"/>
+    /// to answer, as after any close; if not, the connection is dropped now. Either way the socket's memory goes.
+    /// </summary>
+    public void Abort(int closeCode, string reason)
+    {
+        if (closeCode == 0 || socket.State is not (WebSocketState.Open or WebSocketState.CloseReceived))
+        {
+            socket.Abort();
+            return;
+        }
+
+        _ = CloseThenAbortAsync(closeCode, reason);
+    }
+
+    private async Task CloseThenAbortAsync(int closeCode, string reason)
+    {
+        try
+        {
+            using var wait = new CancellationTokenSource(AbortCloseWait);
+            await socket.CloseOutputAsync((WebSocketCloseStatus)closeCode, reason, wait.Token).ConfigureAwait(false);
+            _abortDeadline = new Timer(static s => ((WebSocket)s!).Abort(), socket, CloseHandshakeTimeout, Timeout.InfiniteTimeSpan);
+        }
+        catch (Exception e) when (e is OperationCanceledException or WebSocketException or ObjectDisposedException or InvalidOperationException)
+        {
+            socket.Abort();
+        }
+    }
 
     /// <summary>Ends a stream before it starts: one error frame, the close code, then the client's answer.</summary>
     public async Task RefuseAsync(int closeCode, string code, string message, CancellationToken cancellationToken)
@@ -285,6 +322,7 @@ public sealed class WebSocketFrameSink(WebSocket socket, CoalescingStream? conne
     public void Dispose()
     {
         _closeDeadline?.Dispose();
+        _abortDeadline?.Dispose();
         _gate.Dispose();
     }
 }

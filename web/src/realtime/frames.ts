@@ -78,6 +78,8 @@ export const CloseCode = {
   NotFound: 4404,
   SlowConsumer: 4408,
   TooManySockets: 4429,
+  /** Quote stream only: too many bad client messages in a short time. */
+  TooManyBadMessages: 4422,
   /** Sent by this client when it gives up on a silent socket. */
   ClientStale: 4000,
 } as const;
