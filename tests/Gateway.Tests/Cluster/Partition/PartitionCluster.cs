@@ -1,4 +1,3 @@
-using System.Net;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using ActorQuotes.Gateway.Tests.Infrastructure;
@@ -52,6 +51,7 @@ public sealed partial class PartitionCluster : IAsyncLifetime
                     new Dictionary<string, string>
                     {
                         ["Node:Hostname"] = Network.ClusterAddress(node.Name),
+                        ["Admin:Hostname"] = Network.AccessAddress(node.Name),
                         ["Storage:ConnectionString"] = database,
                     }));
             }
@@ -114,18 +114,24 @@ public sealed partial class PartitionCluster : IAsyncLifetime
         }
     }
 
-    /// <summary>The watchlists node (B or C) that hosts more of the entities, with how many it hosts.</summary>
-    public async Task<(ClusterNode Node, int Watchlists)> BusierWatchlistsNodeAsync()
+    /// <summary>
+    /// The watchlists node (B or C) that hosts more of <paramref name="watchlists"/>, with how many of them, as A's
+    /// admin endpoint locates each entity (<c>aq sharding locate</c>).
+    /// </summary>
+    public async Task<(ClusterNode Node, int Hosted)> BusierWatchlistsNodeAsync(IReadOnlyList<long> watchlists)
     {
-        var hosted = new List<(ClusterNode Node, int Watchlists)>();
-        foreach (var node in new[] { B, C })
+        using var admin = new HttpClient { BaseAddress = new Uri($"http://{Network.AccessAddress(A.Name)}:{A.AdminPort}"), Timeout = TimeSpan.FromSeconds(15) };
+        admin.DefaultRequestHeaders.Add("X-Admin-Key", TestCluster.AdminKey);
+        var homes = new List<string>();
+        foreach (var id in watchlists)
         {
-            var (status, watchlists, _, _) = await node.ReadinessAsync();
-            Assert.Equal(HttpStatusCode.OK, status);
-            hosted.Add((node, watchlists));
+            var location = JsonNode.Parse(await admin.GetStringAsync($"/admin/v1/sharding/regions/watchlist/entities/{id}"))!;
+            homes.Add(location["node"]!.GetValue<string>());
         }
 
-        return hosted.MaxBy(h => h.Watchlists);
+        return new[] { B, C }
+            .Select(node => (Node: node, Hosted: homes.Count(h => h.Contains($"@{Network.ClusterAddress(node.Name)}:", StringComparison.Ordinal))))
+            .MaxBy(h => h.Hosted);
     }
 
     public async ValueTask DisposeAsync()

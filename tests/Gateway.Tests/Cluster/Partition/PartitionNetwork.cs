@@ -108,19 +108,28 @@ public sealed partial class PartitionNetwork : IAsyncDisposable
     }
 
     /// <summary>
-    /// Cuts <paramref name="node"/> off: its cluster link goes down at the switch (a pulled cable), and packets from it
-    /// to PostgreSQL vanish (a blackhole route: the database stays with the majority). Its clients still reach it.
+    /// Cuts <paramref name="node"/> off: its cluster link goes down at the switch (a pulled cable), and unless
+    /// <paramref name="keepDatabase"/>, packets from it to PostgreSQL vanish (a blackhole route: the database stays
+    /// with the majority). Its clients still reach it either way.
     /// </summary>
-    public async Task CutOffAsync(string node)
+    public async Task CutOffAsync(string node, bool keepDatabase)
     {
         await IpAsync("-n", Switch, "link", "set", "dev", "to-" + node.ToLowerInvariant(), "down");
-        await IpAsync("-n", Namespace(node), "route", "add", "blackhole", DatabaseAddress + "/32");
+        if (!keepDatabase)
+        {
+            await IpAsync("-n", Namespace(node), "route", "add", "blackhole", DatabaseAddress + "/32");
+        }
     }
 
     /// <summary>Plugs the cable back in and lets the node reach PostgreSQL again.</summary>
     public async Task HealAsync(string node)
     {
-        await IpAsync("-n", Namespace(node), "route", "del", "blackhole", DatabaseAddress + "/32");
+        var routes = await IpAsync("-n", Namespace(node), "route", "show", "type", "blackhole");
+        if (routes.Contains(DatabaseAddress, StringComparison.Ordinal))
+        {
+            await IpAsync("-n", Namespace(node), "route", "del", "blackhole", DatabaseAddress + "/32");
+        }
+
         await IpAsync("-n", Switch, "link", "set", "dev", "to-" + node.ToLowerInvariant(), "up");
     }
 
