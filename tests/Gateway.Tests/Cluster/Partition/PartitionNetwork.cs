@@ -314,8 +314,9 @@ public sealed partial class PartitionNetwork : IAsyncDisposable
                 try
                 {
                     using var process = Process.GetProcessById(int.Parse(pid, CultureInfo.InvariantCulture));
+                    using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
                     process.Kill(entireProcessTree: true);
-                    await process.WaitForExitAsync(new CancellationTokenSource(TimeSpan.FromSeconds(30)).Token);
+                    await process.WaitForExitAsync(timeout.Token);
                 }
                 catch (ArgumentException)
                 {
