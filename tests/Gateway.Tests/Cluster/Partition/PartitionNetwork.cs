@@ -75,10 +75,11 @@ public sealed partial class PartitionNetwork : IAsyncDisposable
             await network.BuildAsync();
             return network;
         }
-        catch
+        catch (InvalidOperationException e)
         {
             await network.DisposeAsync();
-            throw;
+            throw new InvalidOperationException(
+                "Could not build the partition tests' network (ip netns, veth pairs, bridges; this kernel or container may not allow them): " + e.Message, e);
         }
     }
 
