@@ -190,7 +190,7 @@ public sealed class PartitionTests(PartitionCluster cluster, ITestOutputHelper o
 
     /// <summary>
     /// When A (always on the majority side) saw <paramref name="victim"/> unreachable, when A counted it down (two members
-    /// up), and when every watchlist had a write acknowledged that was sent after that.
+    /// up), and when every watchlist had a write acknowledged through the majority that was sent after that.
     /// </summary>
     private async Task<(TimeSpan Detected, TimeSpan Downed, TimeSpan WritesBack)> FailoverAsync(WriteLedger ledger, ClusterNode victim, TimeSpan since)
     {
@@ -200,9 +200,20 @@ public sealed class PartitionTests(PartitionCluster cluster, ITestOutputHelper o
         Assert.True(await Eventually.TrueWithin(FailoverBound, async () => (await PartitionCluster.MembershipAsync(cluster.A)).Up == 2),
             $"A still counts {victim.Name} as up");
         var downed = ledger.Now;
-        Assert.True(await Eventually.TrueWithin(FailoverBound, () => ledger.AllWatchlistsAcknowledgedAfter(downed) is not null),
+        Assert.True(await Eventually.TrueWithin(FailoverBound, () => WritesBack(ledger, victim, downed) is not null),
             "writes did not resume on every watchlist");
-        return (detected, downed, ledger.AllWatchlistsAcknowledgedAfter(downed)!.Value);
+        return (detected, downed, WritesBack(ledger, victim, downed)!.Value);
+    }
+
+    /// <summary>
+    /// When every watchlist had a write acknowledged through the majority (not through <paramref name="victim"/>, which
+    /// may still answer for a moment) that was sent after <paramref name="since"/>; null while one has none.
+    /// </summary>
+    private static TimeSpan? WritesBack(WriteLedger ledger, ClusterNode victim, TimeSpan since)
+    {
+        var answers = ledger.Answers.Where(a => a.Ok && a.Via != victim.Name && a.Sent >= since).ToList();
+        var firsts = ledger.Watchlists.Select(id => answers.Where(a => a.WatchlistId == id).Select(a => (TimeSpan?)a.At).Min()).ToList();
+        return firsts.Any(f => f is null) ? null : firsts.Max();
     }
 
     /// <summary>Samples every node's view of the membership for <paramref name="window"/>: the fewest Up and the most unreachable any node reported.</summary>
