@@ -2,8 +2,8 @@
 # Builds ActorQuotes with warnings as errors and runs every test: the .NET tests, then the web client's
 # Vitest tests and its end-to-end tests in Debian's Chromium against the real gateway. Needs the .NET SDK of
 # global.json and Node.js 20.19+ with npm; NuGet and npm packages restore on first use, and the PostgreSQL
-# server and Chromium are installed with apt-get when missing (as root). Prints "N passed, N failed" as its
-# last line, counting all three.
+# server, Chromium and iptables (partition tests) are installed with apt-get when missing (as root). The
+# partition tests need root. Prints "N passed, N failed" as its last line, counting all three.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -34,6 +34,17 @@ if [ ! -x "$pg_bin/initdb" ]; then
     "PostgreSQL server binaries not found in $pg_bin (set AQ_PG_BIN, or install postgresql-15)"
 fi
 export AQ_PG_BIN="$pg_bin"
+
+# The partition tests (tests/Gateway.Tests/Cluster/Partition) run nodes in network namespaces with iproute2 and slow
+# the cluster links with iptables (NFQUEUE, statistic). They need root and fail saying what is missing without it.
+if [ "$(id -u)" = "0" ]; then
+  if ! command -v ip >/dev/null 2>&1; then
+    apt_install iproute2 "Debian's iproute2 for the partition tests" "ip (iproute2) not found"
+  fi
+  if ! command -v iptables-legacy >/dev/null 2>&1; then
+    apt_install iptables "Debian's iptables for the partition tests' slow, lossy network" "iptables-legacy not found"
+  fi
+fi
 
 # The web client (web/) is built by the gateway's build with npm; its end-to-end tests drive Debian's
 # Chromium (never a browser that Playwright would download).

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
@@ -8,6 +9,8 @@ namespace ActorQuotes.Gateway.Tests.Infrastructure;
 /// The real gateway as its own OS process (<c>dotnet ActorQuotes.Gateway.dll</c>) on a free loopback port,
 /// so a test can crash it with SIGKILL or stop it with SIGTERM the way an operator or the kernel would.
 /// The data folder belongs to the caller, so a second process can pick up where a killed one left off.
+/// A data folder with a <see cref="NetworkPlacement"/> (<see cref="Place"/>) starts its process in that network
+/// namespace instead, serving HTTP on the placement's address.
 /// </summary>
 public sealed partial class GatewayProcess : IAsyncDisposable
 {
@@ -18,12 +21,16 @@ public sealed partial class GatewayProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly OutputLines _lines;
 
-    private GatewayProcess(Process process, OutputLines lines, int port)
+    // By full data folder path: TestCluster's ClusterNode starts (and restarts) its process from its data folder
+    // and its loopback settings alone, so a fixture that runs such nodes in namespaces registers where they go.
+    private static readonly ConcurrentDictionary<string, NetworkPlacement> Placements = new(StringComparer.Ordinal);
+
+    private GatewayProcess(Process process, OutputLines lines, string host, int port)
     {
         _process = process;
         _lines = lines;
         ProcessId = process.Id;
-        BaseAddress = new Uri($"http://127.0.0.1:{port}");
+        BaseAddress = new Uri($"http://{host}:{port}");
         Http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
     }
 
@@ -55,6 +62,12 @@ public sealed partial class GatewayProcess : IAsyncDisposable
     /// <summary>Completes when the process has written a line that matches (at once if it already has).</summary>
     public Task WaitForLineAsync(Func<string, bool> match) => _lines.WaitFor(match);
 
+    /// <summary>From now on, every process started on <paramref name="dataDirectory"/> runs where <paramref name="placement"/> says.</summary>
+    public static void Place(string dataDirectory, NetworkPlacement placement) => Placements[Path.GetFullPath(dataDirectory)] = placement;
+
+    /// <summary>Processes started on <paramref name="dataDirectory"/> run on this host's loopback again.</summary>
+    public static void Unplace(string dataDirectory) => Placements.TryRemove(Path.GetFullPath(dataDirectory), out _);
+
     public static async Task<GatewayProcess> StartAsync(
         string dataDirectory,
         IReadOnlyDictionary<string, string>? settings = null,
@@ -62,17 +75,34 @@ public sealed partial class GatewayProcess : IAsyncDisposable
         IReadOnlyDictionary<string, string?>? environment = null,
         bool waitReady = true)
     {
-        var startInfo = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
+        var placement = Placements.GetValueOrDefault(Path.GetFullPath(dataDirectory));
+        var startInfo = new ProcessStartInfo(placement is null ? dotnet : "ip")
         {
             WorkingDirectory = AppContext.BaseDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (placement is not null)
+        {
+            // ip execs the command after entering the namespace, so the process id is the node's own.
+            startInfo.ArgumentList.Add("netns");
+            startInfo.ArgumentList.Add("exec");
+            startInfo.ArgumentList.Add(placement.Namespace);
+            startInfo.ArgumentList.Add(dotnet);
+        }
+
         startInfo.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "ActorQuotes.Gateway.dll"));
-        startInfo.ArgumentList.Add("--urls=http://127.0.0.1:0");
+        startInfo.ArgumentList.Add($"--urls=http://{placement?.HttpAddress ?? "127.0.0.1"}:0");
         startInfo.ArgumentList.Add("--Storage:DataDirectory=" + dataDirectory);
-        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        var merged = new Dictionary<string, string>(settings ?? new Dictionary<string, string>());
+        foreach (var (key, value) in placement?.Settings ?? new Dictionary<string, string>())
+        {
+            merged[key] = value;
+        }
+
+        foreach (var (key, value) in merged)
         {
             startInfo.ArgumentList.Add($"--{key}={value}");
         }
@@ -87,15 +117,15 @@ public sealed partial class GatewayProcess : IAsyncDisposable
         startInfo.ArgumentList.Add("--Logging:LogLevel:Microsoft.Hosting.Lifetime=Information");
 
         var lines = new OutputLines();
-        var listening = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var listening = new TaskCompletionSource<(string Host, int Port)>(TaskCreationOptions.RunContinuationsAsynchronously);
         var process = Process.Start(startInfo) ?? throw new InvalidOperationException("Could not start dotnet.");
         _ = PumpAsync(process.StandardOutput, lines, listening);
         _ = PumpAsync(process.StandardError, lines, listening: null);
 
         try
         {
-            var port = await listening.Task.WaitAsync(StartTimeout, ct);
-            var started = new GatewayProcess(process, lines, port);
+            var (host, port) = await listening.Task.WaitAsync(StartTimeout, ct);
+            var started = new GatewayProcess(process, lines, host, port);
             if (waitReady)
             {
                 await started.WaitReadyAsync(ct);
@@ -217,7 +247,7 @@ public sealed partial class GatewayProcess : IAsyncDisposable
         }
     }
 
-    private static async Task PumpAsync(StreamReader reader, OutputLines lines, TaskCompletionSource<int>? listening)
+    private static async Task PumpAsync(StreamReader reader, OutputLines lines, TaskCompletionSource<(string Host, int Port)>? listening)
     {
         try
         {
@@ -226,7 +256,7 @@ public sealed partial class GatewayProcess : IAsyncDisposable
                 lines.Add(line);
                 if (listening is not null && ListeningLine().Match(line) is { Success: true } match)
                 {
-                    listening.TrySetResult(int.Parse(match.Groups["port"].Value, CultureInfo.InvariantCulture));
+                    listening.TrySetResult((match.Groups["host"].Value, int.Parse(match.Groups["port"].Value, CultureInfo.InvariantCulture)));
                 }
             }
         }
@@ -281,6 +311,13 @@ public sealed partial class GatewayProcess : IAsyncDisposable
         }
     }
 
-    [GeneratedRegex(@"Now listening on: http://127\.0\.0\.1:(?<port>\d+)")]
+    [GeneratedRegex(@"Now listening on: http://(?<host>\d+\.\d+\.\d+\.\d+):(?<port>\d+)")]
     private static partial Regex ListeningLine();
 }
+
+/// <summary>
+/// Where a gateway process runs instead of this host's loopback: inside network namespace <see cref="Namespace"/>
+/// (started with <c>ip netns exec</c>), serving HTTP on <see cref="HttpAddress"/>, with <see cref="Settings"/>
+/// replacing the caller's settings of the same keys (the node's Akka address, its database).
+/// </summary>
+public sealed record NetworkPlacement(string Namespace, string HttpAddress, IReadOnlyDictionary<string, string> Settings);

@@ -8,7 +8,8 @@ namespace ActorQuotes.Gateway.Tests.Infrastructure;
 
 /// <summary>
 /// A throwaway PostgreSQL 15 cluster in a temp folder on a free loopback port, run from Debian's binaries.
-/// It can be stopped hard and started again on the same port and data to simulate an outage.
+/// It can be stopped hard and started again on the same port and data to simulate an outage. It can also listen on
+/// one more address of this host and trust one more network (nodes in network namespaces reach it there).
 /// </summary>
 public sealed class PostgresServer : IAsyncDisposable
 {
@@ -19,12 +20,14 @@ public sealed class PostgresServer : IAsyncDisposable
     private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(60);
 
     private readonly string _root;
+    private readonly string? _extraAddress;
     private bool _running;
 
-    private PostgresServer(string root, int port)
+    private PostgresServer(string root, int port, string? extraAddress)
     {
         _root = root;
         Port = port;
+        _extraAddress = extraAddress;
     }
 
     public int Port { get; }
@@ -40,7 +43,13 @@ public sealed class PostgresServer : IAsyncDisposable
     // initdb and postgres refuse to run as root, which is how CI and the dev containers run the tests.
     private static bool IsRoot => Environment.UserName == "root";
 
-    public static async Task<PostgresServer> StartAsync(CancellationToken ct = default)
+    public static Task<PostgresServer> StartAsync(CancellationToken ct = default) => StartAsync(extraAddress: null, trustedNetwork: null, ct);
+
+    /// <summary>
+    /// Starts a server that also listens on <paramref name="extraAddress"/> (an address of this host, e.g. on a
+    /// bridge) and lets clients from <paramref name="trustedNetwork"/> (CIDR) in without a password, like loopback.
+    /// </summary>
+    public static async Task<PostgresServer> StartAsync(string? extraAddress, string? trustedNetwork, CancellationToken ct = default)
     {
         // Short name: the socket path (<root>/sock/.s.PGSQL.<port>) must fit in 107 bytes.
         var root = Path.Combine(Path.GetTempPath(), "aq-pg-" + Guid.NewGuid().ToString("N")[..12]);
@@ -51,10 +60,16 @@ public sealed class PostgresServer : IAsyncDisposable
             await RunAsync("chown", ["-R", $"{ServiceUser}:{ServiceUser}", root], ct);
         }
 
-        var server = new PostgresServer(root, FreeLoopbackPort());
+        var server = new PostgresServer(root, FreeLoopbackPort(), extraAddress);
         try
         {
             await RunPostgresAsync("initdb", ["-D", server.DataDirectory, "-U", ServiceUser, "--auth=trust", "-E", "UTF8", "--no-locale"], ct);
+            if (trustedNetwork is not null)
+            {
+                // initdb's --auth=trust covers loopback only.
+                await File.AppendAllTextAsync(Path.Combine(server.DataDirectory, "pg_hba.conf"), $"host all all {trustedNetwork} trust\n", ct);
+            }
+
             await server.StartServerAsync(ct);
             return server;
         }
@@ -65,10 +80,10 @@ public sealed class PostgresServer : IAsyncDisposable
         }
     }
 
-    public string ConnectionString(string database = "postgres") =>
+    public string ConnectionString(string database = "postgres", string host = "127.0.0.1") =>
         new NpgsqlConnectionStringBuilder
         {
-            Host = "127.0.0.1",
+            Host = host,
             Port = Port,
             Username = ServiceUser,
             Database = database,
@@ -138,7 +153,7 @@ public sealed class PostgresServer : IAsyncDisposable
                 "pg_ctl",
                 [
                     "-D", DataDirectory, "-l", LogFile, "-w", "-t", "30",
-                    "-o", $"-p {Port} -c listen_addresses=127.0.0.1 -k {SocketDirectory} -c fsync=on",
+                    "-o", $"-p {Port} -c listen_addresses=127.0.0.1{(_extraAddress is null ? "" : "," + _extraAddress)} -k {SocketDirectory} -c fsync=on",
                     "start",
                 ],
                 ct);
