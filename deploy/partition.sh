@@ -5,7 +5,7 @@
 #
 # Each cycle (tests/Gateway.Tests/Cluster/Partition/PartitionTests.cs): three nodes, each in a network namespace of
 # its own, writers with Idempotency-Keys through all three; the watchlists node hosting more of the writers'
-# watchlists loses its cluster link (its clients still reach it), and in odd cycles the database too; the other two
+# watchlists loses its cluster link (its clients still reach it), and in even cycles the database too; the other two
 # down it and take its watchlists over; the link comes back, the cut-off node has fenced itself and exited, it is
 # restarted, and every acknowledged write is checked against each watchlist's history. The table: when the majority saw the node unreachable, when it downed
 # it, when writes on every watchlist were acknowledged again (seconds after the cut), how many requests got no 2xx

@@ -5,7 +5,7 @@ namespace ActorQuotes.Gateway.Tests.Cluster.Partition;
 
 /// <summary>
 /// Issue 21's real partition: the nodes in network namespaces (<see cref="PartitionCluster"/>), one of them cut off
-/// from the other two (in odd cycles from PostgreSQL too) while clients on both sides keep writing; and a
+/// from the other two (in even cycles from PostgreSQL too) while clients on both sides keep writing; and a
 /// slow, lossy cluster network that must not down anyone, with a node killed under it. Timings are printed, and
 /// asserted only against generous bounds. <c>AQ_PARTITION_CYCLES</c> repeats the partition (deploy/partition.sh).
 /// </summary>
@@ -101,10 +101,11 @@ public sealed class PartitionTests(PartitionCluster cluster, ITestOutputHelper o
         var cutAt = ledger.Now;
         var process = victim.Process;
         var exited = ExitTimeAsync(ledger, process);
-        // Odd cycles (the one CI runs): the database stays with the majority and the cut-off node's lease runs out.
-        // Even cycles: both sides still reach the database, so only the leases keep the cut-off node from writing
-        // once the majority has taken its watchlists.
-        var keepDatabase = cycle % 2 == 0;
+        // Odd cycles (the one CI runs): both sides still reach the database, so only the leases keep the cut-off node
+        // from writing once the majority has taken its watchlists, and only its pause (NodeFence.Suspend) keeps it
+        // from answering 2xx once the majority has downed it. Even cycles: the database stays with the majority
+        // and the cut-off node's lease runs out.
+        var keepDatabase = cycle % 2 == 1;
         var fault = keepDatabase ? "cluster links cut, database reachable" : "cluster links and database cut";
         var cutWallClock = DateTime.UtcNow;
         await cluster.Network.CutOffAsync(victim.Name, keepDatabase);
