@@ -28,6 +28,9 @@ public sealed class ChaosTests(TestCluster cluster, ITestOutputHelper output) : 
 
     private static readonly (string Node, string Symbol)[] Writers = [("A", "7203"), ("B", "AAPL"), ("C", "6758")];
 
+    /// <summary>The output of each node process this run replaced, in order, for <see cref="KeepLogsAsync"/>.</summary>
+    private readonly List<(string Node, string Output)> _logs = [];
+
     public async ValueTask InitializeAsync() => await cluster.EnsureAllRunningAsync();
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
@@ -40,14 +43,22 @@ public sealed class ChaosTests(TestCluster cluster, ITestOutputHelper output) : 
         output.WriteLine($"{cycles} cycle(s) of freeze/wake, kill -9 and rolling restart");
         var rows = new List<Row>();
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        for (var cycle = 1; cycle <= cycles; cycle++)
+        try
         {
-            rows.Add(await RunFaultAsync(cycle, Fault.Freeze, victim: null, report));
-            rows.Add(await RunFaultAsync(cycle, Fault.Kill, victim: null, report));
-            foreach (var node in cluster.Nodes)
+            for (var cycle = 1; cycle <= cycles; cycle++)
             {
-                rows.Add(await RunFaultAsync(cycle, Fault.Rolling, node, report));
+                rows.Add(await RunFaultAsync(cycle, Fault.Freeze, victim: null, report));
+                rows.Add(await RunFaultAsync(cycle, Fault.Kill, victim: null, report));
+                foreach (var node in cluster.Nodes)
+                {
+                    rows.Add(await RunFaultAsync(cycle, Fault.Rolling, node, report));
+                }
             }
+        }
+        catch (Exception)
+        {
+            await KeepLogsAsync();
+            throw;
         }
 
         output.WriteLine(
@@ -127,6 +138,7 @@ public sealed class ChaosTests(TestCluster cluster, ITestOutputHelper output) : 
                 $"writes did not come back on every watchlist after {fault} of {victim.Name}; answers: {ledger.Summary()}");
 
             restartAt = ledger.Now;
+            _logs.Add((victim.Name, victim.Process.Output));
             await victim.StartAsync();
             await cluster.WaitAllReadyAsync();
         }
@@ -169,6 +181,30 @@ public sealed class ChaosTests(TestCluster cluster, ITestOutputHelper output) : 
 
         return row;
     }
+
+    /// <summary>
+    /// Writes the output of every node process of the run (the victims' earlier incarnations too) to a folder, and
+    /// names the lines that explain a lost or refused write, so a failed run can be read after the fixture is gone.
+    /// </summary>
+    private async Task KeepLogsAsync()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "aq-chaos-logs-" + DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
+        Directory.CreateDirectory(folder);
+        var logs = _logs.Concat(cluster.Nodes.Where(n => n.IsRunning).Select(n => (Node: n.Name, n.Process.Output))).ToList();
+        for (var i = 0; i < logs.Count; i++)
+        {
+            await File.WriteAllTextAsync(Path.Combine(folder, $"{i:D2}-{logs[i].Node}.log"), logs[i].Output);
+            foreach (var line in logs[i].Output.Split('\n').Where(l => Suspicious.Any(w => l.Contains(w, StringComparison.OrdinalIgnoreCase))).Take(20))
+            {
+                output.WriteLine($"  {i:D2}-{logs[i].Node}: {line}");
+            }
+        }
+
+        output.WriteLine($"node logs of this run: {folder}");
+    }
+
+    /// <summary>Words of the log lines that explain a lost, refused or duplicated write.</summary>
+    private static readonly string[] Suspicious = ["replayed", "persist", "duplicate key", "fence", "stops serving", "lease", "id-sequence"];
 
     /// <summary>Bounded: each writer has an acknowledgement on every watchlist for a write sent after <paramref name="since"/>.</summary>
     private async Task AssertEveryGatewayWritesEveryWatchlistAsync(WriteLedger ledger, TimeSpan since, string when)
