@@ -201,6 +201,51 @@ public sealed class ChaosTests(TestCluster cluster, ITestOutputHelper output) : 
         }
 
         output.WriteLine($"node logs of this run: {folder}");
+        await DumpJournalAsync(Path.Combine(folder, "journal-id-sequences.tsv"));
+    }
+
+    /// <summary>
+    /// Writes the id sequences' journal rows (who wrote which sequence number, when) next to the logs. The database
+    /// belongs to the fixture; its connection string is read from a running node's command line.
+    /// </summary>
+    private async Task DumpJournalAsync(string file)
+    {
+        const string Setting = "--Storage:ConnectionString=";
+        var node = cluster.Nodes.FirstOrDefault(n => n.IsRunning);
+        if (node is null)
+        {
+            return;
+        }
+
+        try
+        {
+            var arguments = (await File.ReadAllTextAsync($"/proc/{node.Process.ProcessId}/cmdline")).Split('\0');
+            var connectionString = arguments.FirstOrDefault(a => a.StartsWith(Setting, StringComparison.Ordinal))?[Setting.Length..];
+            if (connectionString is null)
+            {
+                return;
+            }
+
+            await using var connection = new Npgsql.NpgsqlConnection(connectionString);
+            await connection.OpenAsync();
+            await using var query = new Npgsql.NpgsqlCommand(
+                "SELECT j.* FROM journal j WHERE j::text LIKE '%id-sequence-%' ORDER BY 1", connection);
+            await using var reader = await query.ExecuteReaderAsync();
+            var lines = new List<string> { string.Join('\t', Enumerable.Range(0, reader.FieldCount).Select(reader.GetName)) };
+            while (await reader.ReadAsync())
+            {
+                lines.Add(string.Join('\t', Enumerable.Range(0, reader.FieldCount).Select(i => reader.GetValue(i) is byte[] bytes
+                    ? System.Text.Encoding.UTF8.GetString(bytes)
+                    : Convert.ToString(reader.GetValue(i), CultureInfo.InvariantCulture))));
+            }
+
+            await File.WriteAllLinesAsync(file, lines);
+            output.WriteLine($"id sequences' journal: {file}");
+        }
+        catch (Exception e) when (e is Npgsql.NpgsqlException or IOException or InvalidOperationException)
+        {
+            output.WriteLine($"the journal could not be read: {e.Message}");
+        }
     }
 
     /// <summary>Words of the log lines that explain a lost, refused or duplicated write.</summary>
