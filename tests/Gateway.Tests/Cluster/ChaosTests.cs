@@ -28,6 +28,9 @@ public sealed class ChaosTests(TestCluster cluster, ITestOutputHelper output) : 
 
     private static readonly (string Node, string Symbol)[] Writers = [("A", "7203"), ("B", "AAPL"), ("C", "6758")];
 
+    /// <summary>Words of the log lines that explain a lost, refused or duplicated write.</summary>
+    private static readonly string[] Suspicious = ["replayed event", "failed to persist", "rejected to persist", "duplicate key", "stops serving", "failed to get lease"];
+
     /// <summary>The output of each node process this run replaced, in order, for <see cref="KeepLogsAsync"/>.</summary>
     private readonly List<(string Node, string Output)> _logs = [];
 
@@ -252,9 +255,6 @@ public sealed class ChaosTests(TestCluster cluster, ITestOutputHelper output) : 
             output.WriteLine($"the journal could not be read: {e.Message}");
         }
     }
-
-    /// <summary>Words of the log lines that explain a lost, refused or duplicated write.</summary>
-    private static readonly string[] Suspicious = ["replayed event", "failed to persist", "rejected to persist", "duplicate key", "stops serving", "failed to get lease"];
 
     /// <summary>Bounded: each writer has an acknowledgement on every watchlist for a write sent after <paramref name="since"/>.</summary>
     private async Task AssertEveryGatewayWritesEveryWatchlistAsync(WriteLedger ledger, TimeSpan since, string when)
