@@ -69,11 +69,14 @@ public sealed class WriteLedger : IAsyncDisposable
         return await Eventually.TrueWithin(timeout, () => Acknowledged(via) >= target);
     }
 
-    /// <summary>The first acknowledgement through any node after <paramref name="since"/>, for each watchlist; null while one has none.</summary>
-    public TimeSpan? AllWatchlistsAcknowledgedAfter(TimeSpan since)
+    /// <summary>
+    /// When every watchlist had an acknowledgement of a write sent after <paramref name="since"/> (through
+    /// <paramref name="via"/>, or any node): the latest of those first acknowledgements; null while one has none.
+    /// </summary>
+    public TimeSpan? AllWatchlistsAcknowledgedAfter(TimeSpan since, string? via = null)
     {
         var firsts = Watchlists
-            .Select(id => _answers.Where(a => a.Ok && a.WatchlistId == id && a.Sent >= since).Select(a => (TimeSpan?)a.At).Min())
+            .Select(id => _answers.Where(a => a.Ok && a.WatchlistId == id && a.Sent >= since && (via is null || a.Via == via)).Select(a => (TimeSpan?)a.At).Min())
             .ToList();
         return firsts.Any(f => f is null) ? null : firsts.Max();
     }
@@ -96,7 +99,20 @@ public sealed class WriteLedger : IAsyncDisposable
     /// </summary>
     public async Task<int> VerifyAsync(ClusterNode reader)
     {
-        var checkedWrites = 0;
+        var check = await CheckAsync(reader);
+        Assert.True(check.Problems.Count == 0, string.Join("\n", check.Problems));
+        return check.Acknowledged;
+    }
+
+    /// <summary>
+    /// What <see cref="VerifyAsync"/> checks, counted rather than asserted, so a long run can report its numbers
+    /// before it fails: acknowledged writes checked, acknowledged writes missing from the history, places where a
+    /// symbol's history goes backwards, and watchlists whose state is not the last journaled quantity.
+    /// </summary>
+    public async Task<LedgerCheck> CheckAsync(ClusterNode reader)
+    {
+        var (acknowledgedCount, missingCount, backwardsCount, wrongStates) = (0, 0, 0, 0);
+        var problems = new List<string>();
         var symbols = _answers.Select(a => a.Symbol).Distinct().ToList();
         foreach (var id in Watchlists)
         {
@@ -110,20 +126,32 @@ public sealed class WriteLedger : IAsyncDisposable
                     .ToList();
                 var acknowledged = _answers.Where(a => a.Ok && a.WatchlistId == id && a.Symbol == symbol).Select(a => a.Quantity).ToHashSet();
                 var missing = acknowledged.Except(journaled).Order().ToList();
-                Assert.True(missing.Count == 0, $"watchlist {id} {symbol}: acknowledged quantities {string.Join(",", missing)} are not in the history");
-                var backwards = journaled.Zip(journaled.Skip(1), (earlier, later) => (Earlier: earlier, Later: later)).Where(p => p.Later <= p.Earlier).ToList();
-                Assert.True(backwards.Count == 0, $"watchlist {id} {symbol}: the history has {backwards.FirstOrDefault().Later} after {backwards.FirstOrDefault().Earlier}: [{string.Join(",", journaled)}]");
-                var current = state["stocks"]!.AsArray().FirstOrDefault(s => s!["ticker_symbol"]!.GetValue<string>() == symbol);
-                if (journaled.Count > 0)
+                if (missing.Count > 0)
                 {
-                    Assert.Equal(journaled[^1], (int)current!["quantity"]!.GetValue<double>());
+                    missingCount += missing.Count;
+                    problems.Add($"watchlist {id} {symbol}: acknowledged quantities {string.Join(",", missing)} are not in the history");
                 }
 
-                checkedWrites += acknowledged.Count;
+                var backwards = journaled.Zip(journaled.Skip(1), (earlier, later) => (Earlier: earlier, Later: later)).Where(p => p.Later <= p.Earlier).ToList();
+                if (backwards.Count > 0)
+                {
+                    backwardsCount += backwards.Count;
+                    problems.Add($"watchlist {id} {symbol}: the history has {backwards[0].Later} after {backwards[0].Earlier}: [{string.Join(",", journaled)}]");
+                }
+
+                var current = state["stocks"]!.AsArray().FirstOrDefault(s => s!["ticker_symbol"]!.GetValue<string>() == symbol);
+                var currentQuantity = current is null ? (int?)null : (int)current["quantity"]!.GetValue<double>();
+                if (journaled.Count > 0 && currentQuantity != journaled[^1])
+                {
+                    wrongStates++;
+                    problems.Add($"watchlist {id} {symbol}: the state holds {currentQuantity?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "nothing"}, the history ends with {journaled[^1]}");
+                }
+
+                acknowledgedCount += acknowledged.Count;
             }
         }
 
-        return checkedWrites;
+        return new LedgerCheck(acknowledgedCount, missingCount, backwardsCount, wrongStates, problems);
     }
 
     /// <summary>Answers counted by node and status (0 = no answer), for the test's output.</summary>
@@ -209,3 +237,6 @@ public sealed class WriteLedger : IAsyncDisposable
         public bool Ok => Status is >= 200 and < 300;
     }
 }
+
+/// <summary>The counts of <see cref="WriteLedger.CheckAsync"/>; <see cref="Problems"/> says where, one line each.</summary>
+public sealed record LedgerCheck(int Acknowledged, int Missing, int Reordered, int WrongStates, IReadOnlyList<string> Problems);
