@@ -113,7 +113,7 @@ for trx in "$results"/*.trx; do
   node -e '
     const xml = require("fs").readFileSync(process.argv[1], "utf8");
     const unescape = s => s.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, "\"").replace(/&apos;/g, "\x27").replace(/&amp;/g, "&");
-    for (const m of xml.matchAll(/<UnitTestResult\b[^>]*>[\s\S]*?<\/UnitTestResult>/g)) {
+    for (const m of xml.matchAll(/<UnitTestResult\b[^>]*?(?:\/>|>[\s\S]*?<\/UnitTestResult>)/g)) {
       const head = m[0].slice(0, m[0].indexOf(">"));
       if (!/outcome="Failed"/.test(head)) continue;
       const name = unescape((/testName="([^"]*)"/.exec(head) || [, "?"])[1]);
