@@ -25,7 +25,7 @@ public sealed class FencingTests(TestCluster cluster, ITestOutputHelper output) 
         var hosted = new[] { (Node: cluster.B, (await cluster.B.ReadinessAsync()).Watchlists), (Node: cluster.C, (await cluster.C.ReadinessAsync()).Watchlists) };
         var (victim, victimHosts) = hosted.MaxBy(h => h.Watchlists);
         Assert.True(victimHosts > 0, $"node {victim.Name} hosts no watchlist");
-        output.WriteLine($"freezing {victim.Name}, which hosts {victimHosts} of the 6 watchlists");
+        output.WriteLine($"freezing {victim.Name}, which hosts {victimHosts} watchlists (of all tests so far)");
 
         ledger.StartWriter(cluster.A, "7203");
         ledger.StartWriter(victim, "AAPL");
