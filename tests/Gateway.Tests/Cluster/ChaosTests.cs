@@ -165,8 +165,10 @@ public sealed class ChaosTests(TestCluster cluster, ITestOutputHelper output) : 
         var resumedAt = ledger.Now;
         await ledger.StopAsync();
 
-        // A downed node must not have acknowledged anything after it was downed (its restarted successor may).
-        var late = ledger.Answers.Where(a => a.Via == victim.Name && a.Ok && a.At > downedAt!.Value && a.Sent < restartAt!.Value).ToList();
+        // A downed node must not have acknowledged anything after it was downed (its restarted successor may). Only
+        // requests sent once the fault had taken hold count: a frozen node's answer decided before SIGSTOP reaches
+        // the client after SIGCONT (WriteLedger.AcknowledgedAfter), and that write was durable when decided.
+        var late = ledger.Answers.Where(a => a.Via == victim.Name && a.Ok && a.At > downedAt!.Value && a.Sent >= heldAt && a.Sent < restartAt!.Value).ToList();
         var afterFault = ledger.Answers.Where(a => a.Sent >= faultAt).ToList();
         var check = await ledger.CheckAsync(observer);
         var row = new Row(cycle, fault, victim.Name, hosted,

@@ -31,8 +31,8 @@ public sealed class FencingTests(TestCluster cluster, ITestOutputHelper output) 
         ledger.StartWriter(victim, "AAPL");
         Assert.True(await ledger.ProgressWithin(FailoverBound, 24), "the writers made no progress");
 
-        var frozenAt = ledger.Now;
         await victim.Process.FreezeAsync();
+        var frozenAt = ledger.Now;
         TimeSpan downedAt;
         try
         {
@@ -57,7 +57,7 @@ public sealed class FencingTests(TestCluster cluster, ITestOutputHelper output) 
         Assert.True(await ledger.ProgressWithin(FailoverBound, 6, via: "A"), "writes through A stopped");
         await ledger.StopAsync();
 
-        var late = ledger.AcknowledgedAfter(victim.Name, downedAt);
+        var late = ledger.AcknowledgedAfter(victim.Name, downedAt, sentFrom: frozenAt);
         Assert.True(late.Count == 0, $"{victim.Name} answered {late.Count} writes with 2xx after it was downed, the first at {late.FirstOrDefault()?.At.TotalSeconds:F1} s");
         output.WriteLine($"answers: {ledger.Summary()}");
         output.WriteLine($"{await ledger.VerifyAsync(cluster.A)} acknowledged writes are all in the history, in order");

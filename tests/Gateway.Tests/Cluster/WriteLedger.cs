@@ -81,9 +81,15 @@ public sealed class WriteLedger : IAsyncDisposable
         return firsts.Any(f => f is null) ? null : firsts.Max();
     }
 
-    /// <summary>Acknowledged writes through <paramref name="via"/> answered after <paramref name="after"/>.</summary>
-    public IReadOnlyList<Answer> AcknowledgedAfter(string via, TimeSpan after) =>
-        _answers.Where(a => a.Via == via && a.Ok && a.At > after).ToList();
+    /// <summary>
+    /// Acknowledged writes through <paramref name="via"/> answered after <paramref name="after"/>, of requests sent
+    /// at or after <paramref name="sentFrom"/>. A frozen node's answer to a request it decided before the freeze
+    /// reaches the client only after SIGCONT (its bytes were still in the node's output pipe); that write was
+    /// durable when decided, so a freeze test counts only requests sent once the freeze had taken hold: any 2xx
+    /// among those was decided after the node woke, which the fence forbids.
+    /// </summary>
+    public IReadOnlyList<Answer> AcknowledgedAfter(string via, TimeSpan after, TimeSpan sentFrom = default) =>
+        _answers.Where(a => a.Via == via && a.Ok && a.At > after && a.Sent >= sentFrom).ToList();
 
     public async Task StopAsync()
     {
