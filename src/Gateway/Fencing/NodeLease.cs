@@ -20,6 +20,9 @@ namespace ActorQuotes.Gateway.Fencing;
 public sealed class NodeLease : IDisposable
 {
     private readonly string _connectionString;
+    private readonly string _renewalConnectionString;
+    private readonly SemaphoreSlim _shardOperations = new(ShardOperationsAtOnce, ShardOperationsAtOnce);
+    private readonly SemaphoreSlim _fenceInstall = new(1, 1);
     private readonly FencingOptions _options;
     private readonly ILogger<NodeLease> _logger;
     private readonly ConcurrentDictionary<string, Action<Exception>?> _held = new(StringComparer.Ordinal);
@@ -29,6 +32,13 @@ public sealed class NodeLease : IDisposable
     private Thread? _renewer;
     private volatile bool _lost;
     private volatile bool _taken;
+
+    /// <summary>
+    /// Shard lease takes and releases under way at once; the others wait their turn here rather than in Npgsql's
+    /// pool, whose 5 s timeout failed them when a node handed off or took over all its shards at once (a leaving
+    /// quotes node released about 60 ticker shard leases together and its renewals found no connection).
+    /// </summary>
+    private const int ShardOperationsAtOnce = 4;
 
     public NodeLease(string journalConnectionString, string[] fencedTables, FencingOptions options, ILogger<NodeLease> logger)
     {
@@ -43,7 +53,15 @@ public sealed class NodeLease : IDisposable
             CommandTimeout = 10,
             // A take-over that waits on a frozen node's write gives up after 3 s and is tried again (lease-retry-interval).
             Options = "-c lock_timeout=3000",
-            MaxPoolSize = 4,
+            MaxPoolSize = ShardOperationsAtOnce + 2,
+        }.ConnectionString;
+
+        // Renewals have a connection of their own (a pool of one under another name), so no burst of shard lease
+        // work can leave the node lease without a connection until it runs out.
+        _renewalConnectionString = new NpgsqlConnectionStringBuilder(_connectionString)
+        {
+            ApplicationName = Owner + "-renew",
+            MaxPoolSize = 1,
         }.ConnectionString;
     }
 
@@ -182,6 +200,19 @@ public sealed class NodeLease : IDisposable
 
     private async Task<bool> TryTakeAsync(string name)
     {
+        await _shardOperations.WaitAsync(_stopping.Token);
+        try
+        {
+            return await TakeAsync(name);
+        }
+        finally
+        {
+            _shardOperations.Release();
+        }
+    }
+
+    private async Task<bool> TakeAsync(string name)
+    {
         await using var connection = await OpenAsync(_stopping.Token);
         await using var transaction = await connection.BeginTransactionAsync(_stopping.Token);
         try
@@ -228,7 +259,10 @@ public sealed class NodeLease : IDisposable
         }
     }
 
-    /// <summary>Gives the shard lease back so the next node takes it at once.</summary>
+    /// <summary>
+    /// Gives the shard lease back so the next node takes it at once. True when this node no longer holds it, also
+    /// when a renewal had already given it back (renewals release leases no longer held) or it had been taken.
+    /// </summary>
     public async Task<bool> ReleaseAsync(string name)
     {
         _held.TryRemove(name, out _);
@@ -237,12 +271,21 @@ public sealed class NodeLease : IDisposable
             return false;
         }
 
-        await using var connection = await OpenAsync(CancellationToken.None);
-        await using var release = new NpgsqlCommand(
-            "UPDATE aq_shard_lease SET owner = NULL, changed_at = clock_timestamp() WHERE name = @name AND owner = @me", connection);
-        release.Parameters.AddWithValue("name", name);
-        release.Parameters.AddWithValue("me", Owner);
-        return await release.ExecuteNonQueryAsync() > 0;
+        await _shardOperations.WaitAsync();
+        try
+        {
+            await using var connection = await OpenAsync(CancellationToken.None);
+            await using var release = new NpgsqlCommand(
+                "UPDATE aq_shard_lease SET owner = NULL, changed_at = clock_timestamp() WHERE name = @name AND owner = @me", connection);
+            release.Parameters.AddWithValue("name", name);
+            release.Parameters.AddWithValue("me", Owner);
+            await release.ExecuteNonQueryAsync();
+            return true;
+        }
+        finally
+        {
+            _shardOperations.Release();
+        }
     }
 
     /// <summary>Whether this node certainly holds the shard lease.</summary>
@@ -283,6 +326,20 @@ public sealed class NodeLease : IDisposable
             return true;
         }
 
+        // One installer at a time: every shard's first lease take arrives here at once when a node starts.
+        await _fenceInstall.WaitAsync(_stopping.Token);
+        try
+        {
+            return _fenceInstalled.Task.IsCompleted || await InstallFenceAsync();
+        }
+        finally
+        {
+            _fenceInstall.Release();
+        }
+    }
+
+    private async Task<bool> InstallFenceAsync()
+    {
         // The journal creates its tables when it first starts: until then there is nothing to fence, and no shard starts.
         await using var connection = await OpenAsync(_stopping.Token);
         foreach (var table in _fencedTables)
@@ -333,28 +390,43 @@ public sealed class NodeLease : IDisposable
         }
     }
 
-    /// <summary>One renewal: extends this node's lease (false if it is gone) and gives back shard leases it no longer holds.</summary>
+    /// <summary>
+    /// One renewal: extends this node's lease (false if it is gone), then gives back shard leases it no longer holds.
+    /// The extension commits on its own, and the give-back skips rows another transaction has locked (a take-over
+    /// in progress, a release waiting its turn): nothing the shard leases do can hold a renewal back.
+    /// </summary>
     private bool Renew()
     {
-        using var connection = new NpgsqlConnection(_connectionString);
+        using var connection = new NpgsqlConnection(_renewalConnectionString);
         connection.Open();
-        using var transaction = connection.BeginTransaction();
-        using var renew = new NpgsqlCommand("UPDATE aq_node_lease SET expires_at = clock_timestamp() + @ttl WHERE owner = @me", connection, transaction);
-        renew.Parameters.AddWithValue("ttl", _options.NodeLeaseTtl);
-        renew.Parameters.AddWithValue("me", Owner);
-        if (renew.ExecuteNonQuery() == 0)
+        using (var renew = new NpgsqlCommand("UPDATE aq_node_lease SET expires_at = clock_timestamp() + @ttl WHERE owner = @me", connection))
         {
-            return false;
+            renew.Parameters.AddWithValue("ttl", _options.NodeLeaseTtl);
+            renew.Parameters.AddWithValue("me", Owner);
+            if (renew.ExecuteNonQuery() == 0)
+            {
+                return false;
+            }
         }
 
         // A release that failed (the database blinked) would keep a shard here forever: held is the truth.
-        using var stale = new NpgsqlCommand(
-            "UPDATE aq_shard_lease SET owner = NULL, changed_at = clock_timestamp() WHERE owner = @me AND NOT (name = ANY(@held))",
-            connection, transaction);
-        stale.Parameters.AddWithValue("me", Owner);
-        stale.Parameters.AddWithValue("held", _held.Keys.ToArray());
-        stale.ExecuteNonQuery();
-        transaction.Commit();
+        try
+        {
+            using var stale = new NpgsqlCommand(
+                """
+                UPDATE aq_shard_lease SET owner = NULL, changed_at = clock_timestamp()
+                WHERE name IN (SELECT name FROM aq_shard_lease WHERE owner = @me AND NOT (name = ANY(@held)) FOR UPDATE SKIP LOCKED)
+                """,
+                connection);
+            stale.Parameters.AddWithValue("me", Owner);
+            stale.Parameters.AddWithValue("held", _held.Keys.ToArray());
+            stale.ExecuteNonQuery();
+        }
+        catch (Exception e) when (e is NpgsqlException or TimeoutException)
+        {
+            _logger.LogDebug(e, "Node lease {Owner}: shard leases no longer held were not given back this time", Owner);
+        }
+
         return true;
     }
 

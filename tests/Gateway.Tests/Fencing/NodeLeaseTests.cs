@@ -124,9 +124,67 @@ public sealed class NodeLeaseTests : IAsyncLifetime
         Assert.Equal(0L, await Scalar($"SELECT count(*) FROM aq_node_lease WHERE owner = '{a.Owner}'"));
     }
 
-    private async Task<NodeLease> StartedLease()
+    [Fact(DisplayName = "Shard lease releases stuck behind another node's locks neither starve nor block the node lease's renewals")]
+    public async Task Stuck_releases_do_not_stop_renewals()
     {
-        var lease = new NodeLease(_database, ["journal", "snapshot"], Options, NullLogger<NodeLease>.Instance);
+        // Renewed every second and good for three, so a renewal held back for more than two seconds lets it run out.
+        var renewing = new FencingOptions { NodeLeaseTtl = TimeSpan.FromSeconds(3), RenewInterval = TimeSpan.FromSeconds(1) };
+        using var a = await StartedLease(renewing);
+        var shards = Enumerable.Range(1, 12).Select(i => $"shard-{i}").ToArray();
+        foreach (var shard in shards)
+        {
+            Assert.True(await a.AcquireAsync(shard, null));
+        }
+
+        // Another node's take-overs hold every shard row (FOR UPDATE), as when a leaving node hands off all its
+        // shards at once: A's releases wait for the locks (each up to its 3 s lock timeout), more of them than its pool.
+        await using var other = new NpgsqlConnection(_database);
+        await other.OpenAsync();
+        var takeOver = await other.BeginTransactionAsync();
+        await using (var lockRows = new NpgsqlCommand("SELECT name FROM aq_shard_lease FOR UPDATE", other, takeOver))
+        {
+            await lockRows.ExecuteNonQueryAsync();
+        }
+
+        var releases = shards.Select(shard => Task.Run(async () =>
+        {
+            try
+            {
+                return await a.ReleaseAsync(shard);
+            }
+            catch (NpgsqlException)
+            {
+                return false; // gave up on the lock: the renewal gives it back later
+            }
+        })).ToArray();
+
+        // For two lease lifetimes, A's lease never runs out (its expiry, on the database's clock, stays ahead).
+        var expired = new List<string>();
+        using (var every = new PeriodicTimer(TimeSpan.FromMilliseconds(250)))
+        {
+            var until = DateTime.UtcNow + 2 * renewing.NodeLeaseTtl;
+            while (DateTime.UtcNow < until && await every.WaitForNextTickAsync())
+            {
+                if (await Scalar($"SELECT expires_at > clock_timestamp() FROM aq_node_lease WHERE owner = '{a.Owner}'") is not true)
+                {
+                    expired.Add(DateTime.UtcNow.ToString("HH:mm:ss.fff", System.Globalization.CultureInfo.InvariantCulture));
+                }
+            }
+        }
+
+        await takeOver.CommitAsync();
+        await Task.WhenAll(releases);
+        Assert.True(expired.Count == 0, $"A's node lease had run out at {string.Join(", ", expired)}");
+        Assert.True(a.IsHeld);
+
+        // Whatever the releases did, the renewals give back what A no longer holds.
+        Assert.True(await Eventually.TrueWithin(TimeSpan.FromSeconds(30),
+            async () => (long)(await Scalar($"SELECT count(*) FROM aq_shard_lease WHERE owner = '{a.Owner}'"))! == 0));
+    }
+
+    private async Task<NodeLease> StartedLease(FencingOptions? options = null)
+    {
+        var lease = new NodeLease(_database, ["journal", "snapshot"], options ?? Options, NullLogger<NodeLease>.Instance);
         await lease.StartAsync("127.0.0.1:0 test", CancellationToken.None);
         return lease;
     }
