@@ -7,7 +7,8 @@
 #   deploy/chaos.sh [cycles]     default 10; about 3 minutes per cycle on a 2-core machine, plus the build
 #
 # Builds the test project in Release, runs only ChaosTests through the xunit runner, then prints one row per
-# fault and the totals. Environment: AQ_PG_BIN (PostgreSQL 15 server binaries, default
+# fault and the totals. Environment: AQ_KEEP_NODE_LOGS=1 (keep every node's output even when the run passes),
+# AQ_PG_BIN (PostgreSQL 15 server binaries, default
 # /usr/lib/postgresql/15/bin), AQ_CHAOS_REPORT (keep the tab-separated rows in this file; default a temp file).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -39,19 +40,19 @@ minutes=$(( ($(date +%s) - started + 59) / 60 ))
 echo
 echo "chaos: $cycles cycle(s), $(wc -l < "$report") fault(s) measured in about $minutes min; seconds are after the fault (report: $report)"
 {
-  echo -e "cycle\tfault\tvictim\thosted\tunreachable/left\tdowned/removed\twrites back\tlongest gap\texited\tall ready\trequests\tfailed\tvia victim\tacknowledged\tlost\treordered\tlate 2xx"
+  echo -e "cycle\tfault\tvictim\thosted\tunreachable/left\tdowned/removed\twrites back\tlongest gap\texited\tall ready\trequests\tfailed\tvia victim\tacknowledged\tlost\treordered\tlate 2xx\tprobe back"
   cat "$report"
 } | column -t -s $'\t'
 
 # Per fault: the worst of each time, and the sums of the counts.
 awk -F'\t' '
   function max(a, b) { return (b != "-" && (a == "" || b + 0 > a + 0)) ? b : a }
-  { f = $2; n[f]++; det[f] = max(det[f], $5); down[f] = max(down[f], $6); back[f] = max(back[f], $7); gap[f] = max(gap[f], $8)
+  { f = $2; n[f]++; det[f] = max(det[f], $5); down[f] = max(down[f], $6); back[f] = max(back[f], $7); probe[f] = max(probe[f], $18); gap[f] = max(gap[f], $8)
     req[f] += $11; fail[f] += $12; ack[f] += $14; lost[f] += $15; reo[f] += $16; late[f] += $17
     tl += $15; tr += $16; tlate += $17; tack += $14 }
   END {
     print ""
-    for (f in n) printf "%-16s %2d runs  worst: detected %5s s, downed %5s s, writes back %5s s, longest gap %5s s;  %d requests, %d failed, %d acknowledged, %d lost, %d reordered, %d late 2xx\n", f, n[f], det[f], down[f], back[f], gap[f], req[f], fail[f], ack[f], lost[f], reo[f], late[f]
+    for (f in n) printf "%-16s %2d runs  worst: detected %5s s, downed %5s s, writes back %5s s (probe %5s s), longest gap %5s s;  %d requests, %d failed, %d acknowledged, %d lost, %d reordered, %d late 2xx\n", f, n[f], det[f], down[f], back[f], probe[f], gap[f], req[f], fail[f], ack[f], lost[f], reo[f], late[f]
     printf "total: %d acknowledged writes, %d lost, %d reordered, %d answered 2xx by a downed node\n", tack, tl, tr, tlate
   }' "$report"
 

@@ -45,12 +45,12 @@ status=0
     -showLiveOutput) >>"$log" 2>&1 || status=$?
 
 # The test prints one line per finished cycle (live, after "[OUTPUT]"; a failure repeats them without it):
-# PARTITION-CYCLE|cycle|fault|detection|downing|writes back|failed|2xx after downing|lost
+# PARTITION-CYCLE|cycle|fault|detection|downing|writes back|failed|2xx after downing|lost|probe back
 echo
-printf '| cycle | fault | detection | downing | writes back | requests failed | 2xx after downing | writes lost |\n'
+printf '| cycle | fault | detection | downing | writes back (probe) | requests failed | 2xx after downing | writes lost |\n'
 printf '|---|---|---|---|---|---|---|---|\n'
 grep -o 'OUTPUT\] PARTITION-CYCLE|[^[:cntrl:]]*' "$log" | awk -F'|' '
-  { printf "| %s | %s | %s s | %s s | %s s | %s | %s | %s |\n", $2, $3, $4, $5, $6, $7, $8, $9; n++ }
+  { printf "| %s | %s | %s s | %s s | %s s (%s s) | %s | %s | %s |\n", $2, $3, $4, $5, $6, $10, $7, $8, $9; n++ }
   END { if (n == 0) print "| (no cycle finished) | | | | | | | |" }'
 echo
 done_cycles=$(grep -c 'OUTPUT\] PARTITION-CYCLE|' "$log" || true)

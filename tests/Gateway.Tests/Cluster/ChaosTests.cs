@@ -28,11 +28,9 @@ public sealed class ChaosTests(TestCluster cluster, ITestOutputHelper output) : 
 
     private static readonly (string Node, string Symbol)[] Writers = [("A", "7203"), ("B", "AAPL"), ("C", "6758")];
 
-    /// <summary>Words of the log lines that explain a lost, refused or duplicated write.</summary>
-    private static readonly string[] Suspicious = ["replayed event", "failed to persist", "rejected to persist", "duplicate key", "stops serving", "failed to get lease"];
+    private const string ProbeSymbol = "MSFT";
 
-    /// <summary>The output of each node process this run replaced, in order, for <see cref="KeepLogsAsync"/>.</summary>
-    private readonly List<(string Node, string Output)> _logs = [];
+    private static readonly TimeSpan ProbeInterval = TimeSpan.FromMilliseconds(250);
 
     public async ValueTask InitializeAsync() => await cluster.EnsureAllRunningAsync();
 
@@ -69,6 +67,11 @@ public sealed class ChaosTests(TestCluster cluster, ITestOutputHelper output) : 
             throw;
         }
 
+        if (Environment.GetEnvironmentVariable("AQ_KEEP_NODE_LOGS") == "1")
+        {
+            await KeepLogsAsync();
+        }
+
         output.WriteLine(
             $"totals: {rows.Count} faults, {rows.Sum(r => r.Requests)} requests, {rows.Sum(r => r.Failed)} failed ({rows.Sum(r => r.FailedViaVictim)} through the victim), " +
             $"{rows.Sum(r => r.Acknowledged)} acknowledged, {rows.Sum(r => r.Lost)} lost, {rows.Sum(r => r.Reordered)} reordered, {rows.Sum(r => r.Late)} late 2xx; " +
@@ -89,6 +92,9 @@ public sealed class ChaosTests(TestCluster cluster, ITestOutputHelper output) : 
         {
             ledger.StartWriter(cluster.Nodes.Single(x => x.Name == node), symbol);
         }
+
+        // The probe measures when writes came back to within its interval; the writers above only in steps of the ask timeout.
+        ledger.StartProbe(observer, ProbeSymbol, ProbeInterval);
 
         var started = ledger.Now;
         await AssertEveryGatewayWritesEveryWatchlistAsync(ledger, started, "before the fault");
@@ -146,7 +152,6 @@ public sealed class ChaosTests(TestCluster cluster, ITestOutputHelper output) : 
                 $"writes did not come back on every watchlist after {fault} of {victim.Name}; answers: {ledger.Summary()}");
 
             restartAt = ledger.Now;
-            _logs.Add((victim.Name, victim.Process.Output));
             await victim.StartAsync();
             await cluster.WaitAllReadyAsync();
         }
@@ -172,7 +177,7 @@ public sealed class ChaosTests(TestCluster cluster, ITestOutputHelper output) : 
         var afterFault = ledger.Answers.Where(a => a.Sent >= faultAt).ToList();
         var check = await ledger.CheckAsync(observer);
         var row = new Row(cycle, fault, victim.Name, hosted,
-            detectedAt - faultAt, downedAt!.Value - faultAt, ledger.AllWatchlistsAcknowledgedAfter(heldAt)!.Value - faultAt,
+            detectedAt - faultAt, downedAt!.Value - faultAt, ledger.AllWatchlistsAcknowledgedAfter(heldAt)!.Value - faultAt, ledger.ProbesBackAfter(heldAt) - faultAt,
             LongestGap(ledger, faultAt, resumedAt), exitedAt - faultAt, readyAt - faultAt,
             afterFault.Count, afterFault.Count(a => !a.Ok), afterFault.Count(a => !a.Ok && a.Via == victim.Name),
             check.Acknowledged, check.Missing, check.Reordered + check.WrongStates, late.Count);
@@ -192,25 +197,10 @@ public sealed class ChaosTests(TestCluster cluster, ITestOutputHelper output) : 
         return row;
     }
 
-    /// <summary>
-    /// Writes the output of every node process of the run (the victims' earlier incarnations too) to a folder, and
-    /// names the lines that explain a lost or refused write, so a failed run can be read after the fixture is gone.
-    /// </summary>
+    /// <summary>Keeps every node process's output of the run (<see cref="NodeLogs"/>) and the id sequences' journal beside it.</summary>
     private async Task KeepLogsAsync()
     {
-        var folder = Path.Combine(Path.GetTempPath(), "aq-chaos-logs-" + DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
-        Directory.CreateDirectory(folder);
-        var logs = _logs.Concat(cluster.Nodes.Where(n => n.IsRunning).Select(n => (Node: n.Name, n.Process.Output))).ToList();
-        for (var i = 0; i < logs.Count; i++)
-        {
-            await File.WriteAllTextAsync(Path.Combine(folder, $"{i:D2}-{logs[i].Node}.log"), logs[i].Output);
-            foreach (var line in logs[i].Output.Split('\n').Where(l => Suspicious.Any(w => l.Contains(w, StringComparison.OrdinalIgnoreCase))).Take(20))
-            {
-                output.WriteLine($"  {i:D2}-{logs[i].Node}: {line}");
-            }
-        }
-
-        output.WriteLine($"node logs of this run: {folder}");
+        var folder = await NodeLogs.KeepAsync("chaos", cluster.Nodes, output);
         await DumpJournalAsync(Path.Combine(folder, "journal-id-sequences.tsv"));
     }
 
@@ -325,7 +315,7 @@ public sealed class ChaosTests(TestCluster cluster, ITestOutputHelper output) : 
     /// <summary>One fault's figures; times are after the fault (null: not seen).</summary>
     private sealed record Row(
         int Cycle, Fault Fault, string Victim, int VictimWatchlists,
-        TimeSpan? Detected, TimeSpan Downed, TimeSpan WritesBack, TimeSpan LongestGap, TimeSpan? Exited, TimeSpan Ready,
+        TimeSpan? Detected, TimeSpan Downed, TimeSpan WritesBack, TimeSpan? ProbeBack, TimeSpan LongestGap, TimeSpan? Exited, TimeSpan Ready,
         int Requests, int Failed, int FailedViaVictim, int Acknowledged, int Lost, int Reordered, int Late)
     {
         private string Name => Fault switch
@@ -338,7 +328,7 @@ public sealed class ChaosTests(TestCluster cluster, ITestOutputHelper output) : 
         public string Describe() =>
             $"cycle {Cycle} {Name} of {Victim} (hosting {VictimWatchlists} of {Watchlists} watchlists): " +
             $"{(Fault == Fault.Rolling ? "seen leaving" : "unreachable")} {Seconds(Detected)} s, {(Fault == Fault.Rolling ? "removed" : "downed")} {Seconds(Downed)} s, " +
-            $"writes back on every watchlist {Seconds(WritesBack)} s (longest gap on one {Seconds(LongestGap)} s), exited {Seconds(Exited)} s, all ready again {Seconds(Ready)} s; " +
+            $"writes back on every watchlist {Seconds(WritesBack)} s (probe {Seconds(ProbeBack)} s, longest gap on one {Seconds(LongestGap)} s), exited {Seconds(Exited)} s, all ready again {Seconds(Ready)} s; " +
             $"{Requests} requests, {Failed} failed ({FailedViaVictim} through {Victim}), {Acknowledged} acknowledged, {Lost} lost, {Reordered} reordered, {Late} late 2xx";
 
         public string Tsv() => string.Join('\t',
@@ -346,7 +336,7 @@ public sealed class ChaosTests(TestCluster cluster, ITestOutputHelper output) : 
             Seconds(Detected), Seconds(Downed), Seconds(WritesBack), Seconds(LongestGap), Seconds(Exited), Seconds(Ready),
             Requests.ToString(CultureInfo.InvariantCulture), Failed.ToString(CultureInfo.InvariantCulture), FailedViaVictim.ToString(CultureInfo.InvariantCulture),
             Acknowledged.ToString(CultureInfo.InvariantCulture), Lost.ToString(CultureInfo.InvariantCulture), Reordered.ToString(CultureInfo.InvariantCulture),
-            Late.ToString(CultureInfo.InvariantCulture));
+            Late.ToString(CultureInfo.InvariantCulture), Seconds(ProbeBack));
 
         private static string Seconds(TimeSpan? value) => value is { } v ? v.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture) : "-";
     }

@@ -137,8 +137,12 @@ public sealed class TestCluster : IAsyncLifetime
 public sealed class ClusterNode(string name, string roles, int akkaPort, int adminPort, TestCluster cluster, string[] seeds) : IAsyncDisposable
 {
     private GatewayProcess? _process;
+    private readonly List<string> _earlierOutputs = [];
 
     public string Name { get; } = name;
+
+    /// <summary>The output of this node's earlier processes (each restart ends one), oldest first, for <see cref="NodeLogs"/>.</summary>
+    public IReadOnlyList<string> EarlierOutputs => _earlierOutputs;
 
     public string Roles { get; } = roles;
 
@@ -161,6 +165,7 @@ public sealed class ClusterNode(string name, string roles, int akkaPort, int adm
     {
         if (_process is not null)
         {
+            _earlierOutputs.Add(_process.Output);
             await _process.DisposeAsync();
         }
 

@@ -24,6 +24,8 @@ public sealed class WriteLedger : IAsyncDisposable
     private static readonly TimeSpan ReadFor = TimeSpan.FromSeconds(60);
 
     private readonly ConcurrentQueue<Answer> _answers = new();
+    private readonly ConcurrentQueue<Answer> _probes = new();
+    private int _probeQuantity;
     private readonly List<Task> _writers = [];
     private readonly CancellationTokenSource _stop = new();
     private readonly Stopwatch _clock = Stopwatch.StartNew();
@@ -58,6 +60,29 @@ public sealed class WriteLedger : IAsyncDisposable
 
     /// <summary>Starts a writer of <paramref name="symbol"/> through <paramref name="node"/> (one writer per symbol).</summary>
     public void StartWriter(ClusterNode node, string symbol) => _writers.Add(Task.Run(() => WriteAsync(node, symbol, _stop.Token)));
+
+    /// <summary>
+    /// Starts a probe through <paramref name="node"/>: every <paramref name="every"/> one write of <paramref name="symbol"/>
+    /// to each watchlist, sent without waiting for the earlier ones and never retried. A writer waits out each
+    /// unanswered request (the gateway's 5 s ask), so when writes come back it measures in steps of that; a write a
+    /// probe sends into a moving shard waits in the region and is answered the moment the shard is back, so the
+    /// first acknowledged probe sent after a fault says when writes came back, to within <paramref name="every"/>.
+    /// Probes land in any order, so only "acknowledged means journaled" is checked for them (<see cref="CheckAsync"/>).
+    /// </summary>
+    public void StartProbe(ClusterNode node, string symbol, TimeSpan every) =>
+        _writers.Add(Task.Run(() => ProbeAsync(node, symbol, every, _stop.Token)));
+
+    /// <summary>
+    /// When every watchlist had an acknowledged probe that was sent at or after <paramref name="since"/>: the latest of
+    /// those first acknowledgements (see <see cref="StartProbe"/>); null while one has none.
+    /// </summary>
+    public TimeSpan? ProbesBackAfter(TimeSpan since)
+    {
+        var firsts = Watchlists
+            .Select(id => _probes.Where(a => a.Ok && a.WatchlistId == id && a.Sent >= since).Select(a => (TimeSpan?)a.At).Min())
+            .ToList();
+        return firsts.Any(f => f is null) ? null : firsts.Max();
+    }
 
     /// <summary>Acknowledged writes so far, all or through one node.</summary>
     public int Acknowledged(string? via = null) => _answers.Count(a => a.Ok && (via is null || a.Via == via));
@@ -124,6 +149,22 @@ public sealed class WriteLedger : IAsyncDisposable
         {
             var history = await Read(reader, $"/api/v1/watchlists/{id}/history");
             var state = await Read(reader, $"/api/v1/watchlists/{id}");
+            foreach (var probe in _probes.Where(a => a.WatchlistId == id).GroupBy(a => a.Symbol))
+            {
+                var journaled = history["events"]!.AsArray()
+                    .Where(e => e!["ticker_symbol"]?.GetValue<string>() == probe.Key && e["quantity"] is not null)
+                    .Select(e => (int)e!["quantity"]!.GetValue<double>())
+                    .ToHashSet();
+                var missing = probe.Where(a => a.Ok).Select(a => a.Quantity).Where(q => !journaled.Contains(q)).Order().ToList();
+                if (missing.Count > 0)
+                {
+                    missingCount += missing.Count;
+                    problems.Add($"watchlist {id} probe {probe.Key}: acknowledged quantities {string.Join(",", missing)} are not in the history");
+                }
+
+                acknowledgedCount += probe.Count(a => a.Ok);
+            }
+
             foreach (var symbol in symbols)
             {
                 var journaled = history["events"]!.AsArray()
@@ -199,6 +240,34 @@ public sealed class WriteLedger : IAsyncDisposable
                 }
             }
         }
+    }
+
+    private async Task ProbeAsync(ClusterNode node, string symbol, TimeSpan every, CancellationToken stop)
+    {
+        var inFlight = new List<Task>();
+        using var timer = new PeriodicTimer(every);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stop))
+            {
+                inFlight.RemoveAll(t => t.IsCompleted);
+                foreach (var id in Watchlists)
+                {
+                    var quantity = Interlocked.Increment(ref _probeQuantity);
+                    inFlight.Add(Task.Run(async () =>
+                    {
+                        var sent = _clock.Elapsed;
+                        var status = await PutOnce(node, id, symbol, quantity, $"probe-{symbol}-{id}-{quantity}-{Guid.NewGuid():N}", stop);
+                        _probes.Enqueue(new Answer(node.Name, id, symbol, quantity, status, sent, _clock.Elapsed));
+                    }, CancellationToken.None));
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        await Task.WhenAll(inFlight);
     }
 
     private async Task<int> PutOnce(ClusterNode node, long id, string symbol, int quantity, string key, CancellationToken stop)

@@ -16,6 +16,8 @@ public sealed class PartitionTests(PartitionCluster cluster, ITestOutputHelper o
     private static readonly TimeSpan Delay = TimeSpan.FromMilliseconds(50);
     private const int LossPercent = 1;
     private static readonly TimeSpan ShapedWindow = TimeSpan.FromSeconds(30);
+    private const string ProbeSymbol = "6758";
+    private static readonly TimeSpan ProbeInterval = TimeSpan.FromMilliseconds(250);
 
     public async ValueTask InitializeAsync() => await cluster.EnsureAllRunningAsync();
 
@@ -26,23 +28,41 @@ public sealed class PartitionTests(PartitionCluster cluster, ITestOutputHelper o
     {
         var cycles = int.TryParse(Environment.GetEnvironmentVariable("AQ_PARTITION_CYCLES"), CultureInfo.InvariantCulture, out var n) && n > 0 ? n : 1;
         var broken = new List<string>();
-        for (var cycle = 1; cycle <= cycles; cycle++)
+        try
         {
-            // A broken promise is counted and the cycles go on, so a long run measures every cycle.
-            broken.AddRange(await PartitionCycleAsync(cycle, cycles));
+            for (var cycle = 1; cycle <= cycles; cycle++)
+            {
+                // A broken promise is counted and the cycles go on, so a long run measures every cycle.
+                broken.AddRange(await PartitionCycleAsync(cycle, cycles));
+            }
+        }
+        catch (Exception)
+        {
+            await NodeLogs.KeepAsync("partition", cluster.Nodes, output);
+            throw;
+        }
+
+        if (broken.Count > 0)
+        {
+            await NodeLogs.KeepAsync("partition", cluster.Nodes, output);
         }
 
         Assert.True(broken.Count == 0, string.Join('\n', broken));
     }
 
     [Fact(DisplayName = "A cluster network with 50 ms of delay and 1 % loss on every link downs no member, and still fails a killed node over")]
-    public async Task Slow_lossy_network_downs_nobody_and_fails_over()
+    public Task Slow_lossy_network_downs_nobody_and_fails_over() => KeepingLogsAsync(SlowLossyNetworkAsync);
+
+    private async Task SlowLossyNetworkAsync()
     {
         await using var ledger = await WriteLedger.CreateAsync(cluster.A, "lossy", watchlists: 6);
         foreach (var (node, symbol) in cluster.Nodes.Zip(["7203", "AAPL", "MSFT"]))
         {
             ledger.StartWriter(node, symbol);
         }
+
+        // A is on the majority side in every fault here; its probe says when writes came back (WriteLedger.StartProbe).
+        ledger.StartProbe(cluster.A, ProbeSymbol, ProbeInterval);
 
         Assert.True(await ledger.ProgressWithin(FailoverBound, 30), "the writers made no progress");
         var (victim, hosted) = await cluster.BusierWatchlistsNodeAsync(ledger.Watchlists);
@@ -73,7 +93,7 @@ public sealed class PartitionTests(PartitionCluster cluster, ITestOutputHelper o
             var (detected, downed, writesBack) = await FailoverAsync(ledger, victim, killedAt);
             Assert.True(survivor.IsRunning && (await PartitionCluster.MembershipAsync(survivor)).Up == 2, $"{survivor.Name} did not stay up with A");
             output.WriteLine($"kill -9 of {victim.Name} (hosting {hosted} of the 6 watchlists) {(killedAt - shapedAt).TotalSeconds:F1} s into the slow, lossy network: " +
-                $"unreachable at +{Seconds(detected - killedAt)} s, downed at +{Seconds(downed - killedAt)} s, writes on every watchlist back at +{Seconds(writesBack - killedAt)} s");
+                $"unreachable at +{Seconds(detected - killedAt)} s, downed at +{Seconds(downed - killedAt)} s, writes on every watchlist back at +{Seconds(writesBack - killedAt)} s (probe +{Probe(ledger, killedAt)} s)");
         }
 
         await victim.StartAsync();
@@ -82,6 +102,20 @@ public sealed class PartitionTests(PartitionCluster cluster, ITestOutputHelper o
         await ledger.StopAsync();
         output.WriteLine($"answers: {ledger.Summary()}");
         output.WriteLine($"{await ledger.VerifyAsync(cluster.A)} acknowledged writes are all in the history, in order");
+    }
+
+    /// <summary>Runs <paramref name="test"/>; when it fails, keeps every node process's output first (<see cref="NodeLogs"/>).</summary>
+    private async Task KeepingLogsAsync(Func<Task> test)
+    {
+        try
+        {
+            await test();
+        }
+        catch (Exception)
+        {
+            await NodeLogs.KeepAsync("partition", cluster.Nodes, output);
+            throw;
+        }
     }
 
     /// <summary>One partition and heal; returns the promises it broke (2xx after downing, acknowledged writes missing).</summary>
@@ -93,6 +127,9 @@ public sealed class PartitionTests(PartitionCluster cluster, ITestOutputHelper o
         {
             ledger.StartWriter(node, symbol);
         }
+
+        // A is on the majority side in every fault here; its probe says when writes came back (WriteLedger.StartProbe).
+        ledger.StartProbe(cluster.A, ProbeSymbol, ProbeInterval);
 
         Assert.True(await ledger.ProgressWithin(FailoverBound, 30), "the writers made no progress");
         var (victim, hosted) = await cluster.BusierWatchlistsNodeAsync(ledger.Watchlists);
@@ -157,13 +194,13 @@ public sealed class PartitionTests(PartitionCluster cluster, ITestOutputHelper o
         }
 
         output.WriteLine($"cycle {cycle}/{cycles}: {victim.Name} (hosting {hosted} of the 6 watchlists): {fault}; " +
-            $"unreachable at +{Seconds(detected - cutAt)} s, downed at +{Seconds(downed - cutAt)} s, writes on every watchlist back at +{Seconds(writesBack - cutAt)} s; " +
+            $"unreachable at +{Seconds(detected - cutAt)} s, downed at +{Seconds(downed - cutAt)} s, writes on every watchlist back at +{Seconds(writesBack - cutAt)} s (probe +{Probe(ledger, cutAt)} s); " +
             $"{victim.Name} stopped serving at +{fencedAt} s ({reason}), exited at +{Seconds(exitedAt!.Value - cutAt)} s; healed at +{Seconds(healedAt - cutAt)} s");
         output.WriteLine($"answers: {ledger.Summary()}; after the cut {failed} requests failed ({failedViaVictim} through {victim.Name}); " +
             $"{victim.Name} acknowledged {victimAcknowledged.Count}, the last at +{Seconds((victimAcknowledged.LastOrDefault()?.At ?? cutAt) - cutAt)} s, {late.Count} of them after it was downed");
         // One line per cycle for deploy/partition.sh.
         output.WriteLine($"PARTITION-CYCLE|{cycle}|{victim.Name} ({hosted}/6 watchlists): {fault}|{Seconds(detected - cutAt)}|{Seconds(downed - cutAt)}|" +
-            $"{Seconds(writesBack - cutAt)}|{failed}|{late.Count}|{lost}");
+            $"{Seconds(writesBack - cutAt)}|{failed}|{late.Count}|{lost}|{Probe(ledger, cutAt)}");
 
         await victim.StartAsync();
         await cluster.WaitAllReadyAsync();
@@ -244,6 +281,10 @@ public sealed class PartitionTests(PartitionCluster cluster, ITestOutputHelper o
     /// <summary>The ledger's time when <paramref name="process"/> exits by itself, or null if it has not within a few failovers.</summary>
     private static async Task<TimeSpan?> ExitTimeAsync(WriteLedger ledger, GatewayProcess process) =>
         await process.WaitForExitAsync(3 * FailoverBound) ? ledger.Now : null;
+
+    /// <summary>Seconds from <paramref name="since"/> until the probe had an acknowledgement on every watchlist, or "-".</summary>
+    private static string Probe(WriteLedger ledger, TimeSpan since) =>
+        ledger.ProbesBackAfter(since) is { } back ? Seconds(back - since) : "-";
 
     private static string Seconds(TimeSpan span) => span.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture);
 
