@@ -28,7 +28,11 @@ public static class GatewayApp
             ContentRootPath = AppContext.BaseDirectory,
         });
 
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Limits.MaxRequestBodySize = MaxRequestBodyBytes;
+            kestrel.ConfigureEndpointDefaults(listen => listen.UseRejectionProblems());
+        });
         builder.Logging.AddActorQuotesConsole();
 
         var services = builder.Services;
@@ -123,6 +127,8 @@ public static class GatewayApp
         services.AddExceptionHandler<ActorExceptionHandler>();
 
         var app = builder.Build();
+        var rejections = KestrelRejections.AnswerWithProblems(app.Services.GetRequiredService<System.Diagnostics.DiagnosticListener>());
+        app.Lifetime.ApplicationStopped.Register(rejections.Dispose);
         var gateway = ServesPublicApi(builder.Configuration);
         app.UseExceptionHandler();
         app.UseNodeFence();
