@@ -69,6 +69,10 @@ public static class GatewayApp
             .Validate(s => s.DispatcherThreads is >= 1 and <= 256, "Streaming:DispatcherThreads must be between 1 and 256.")
             .Validate(s => s.MaxBadMessages >= 1, "Streaming:MaxBadMessages must be at least 1.")
             .Validate(s => s.BadMessageWindow > TimeSpan.Zero, "Streaming:BadMessageWindow must be positive.")
+            .Validate(s => string.IsNullOrWhiteSpace(s.PublicOrigin) || Streaming.StreamRequest.NormalizeOrigin(s.PublicOrigin) is not null,
+                "Streaming:PublicOrigin must be an origin: http(s)://host[:port] with nothing after it (e.g. https://quotes.example.com).")
+            .Validate(s => s.AllowedOrigins.All(o => Streaming.StreamRequest.NormalizeOrigin(o) is not null),
+                "Streaming:AllowedOrigins must hold origins: http(s)://host[:port] with nothing after them.")
             .ValidateOnStart();
 
         services.AddOptions<RequestOptions>().BindConfiguration(RequestOptions.Section)
@@ -91,6 +95,7 @@ public static class GatewayApp
         services.AddSingleton<JournalWarmup>();
         services.AddSingleton<Streaming.SocketRegistry>();
         services.AddSingleton<Streaming.LiveSessions>();
+        services.AddSingleton<Streaming.StreamOrigins>();
         services.AddNodeFencing(); // before the actor system: its lease comes first and goes last
         services.AddActorQuotesAkka();
         services.AddTokenRevocations(); // after the actor system: its hosted service subscribes to pub-sub
