@@ -66,7 +66,8 @@ public sealed class QuoteStream
 
     /// <summary>
     /// Adds symbols to the set and, when a socket is open, sends <c>{"action":"subscribe",…}</c>; the answer is a
-    /// <see cref="Subscribed"/> frame in the enumeration. With no socket open (or one that just failed) the set is
+    /// <see cref="Subscribed"/> frame in the enumeration, which may answer several changes sent in quick succession
+    /// at once (it carries the set after the latest: docs/protocol.md, "Replies merge"). With no socket open (or one that just failed) the set is
     /// sent on the next connection instead, so this does not throw for a broken link.
     /// </summary>
     public Task SubscribeAsync(IEnumerable<string> symbols, CancellationToken cancellationToken = default) =>

@@ -28,7 +28,11 @@ public static class GatewayApp
             ContentRootPath = AppContext.BaseDirectory,
         });
 
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Limits.MaxRequestBodySize = MaxRequestBodyBytes;
+            kestrel.ConfigureEndpointDefaults(listen => listen.UseRejectionProblems());
+        });
         builder.Logging.AddActorQuotesConsole();
 
         var services = builder.Services;
@@ -65,6 +69,10 @@ public static class GatewayApp
             .Validate(s => s.DispatcherThreads is >= 1 and <= 256, "Streaming:DispatcherThreads must be between 1 and 256.")
             .Validate(s => s.MaxBadMessages >= 1, "Streaming:MaxBadMessages must be at least 1.")
             .Validate(s => s.BadMessageWindow > TimeSpan.Zero, "Streaming:BadMessageWindow must be positive.")
+            .Validate(s => string.IsNullOrWhiteSpace(s.PublicOrigin) || Streaming.StreamRequest.NormalizeOrigin(s.PublicOrigin) is not null,
+                "Streaming:PublicOrigin must be an origin: http(s)://host[:port] with nothing after it (e.g. https://quotes.example.com).")
+            .Validate(s => s.AllowedOrigins.All(o => Streaming.StreamRequest.NormalizeOrigin(o) is not null),
+                "Streaming:AllowedOrigins must hold origins: http(s)://host[:port] with nothing after them.")
             .ValidateOnStart();
 
         services.AddOptions<RequestOptions>().BindConfiguration(RequestOptions.Section)
@@ -87,6 +95,7 @@ public static class GatewayApp
         services.AddSingleton<JournalWarmup>();
         services.AddSingleton<Streaming.SocketRegistry>();
         services.AddSingleton<Streaming.LiveSessions>();
+        services.AddSingleton<Streaming.StreamOrigins>();
         services.AddNodeFencing(); // before the actor system: its lease comes first and goes last
         services.AddActorQuotesAkka();
         services.AddTokenRevocations(); // after the actor system: its hosted service subscribes to pub-sub
@@ -123,6 +132,8 @@ public static class GatewayApp
         services.AddExceptionHandler<ActorExceptionHandler>();
 
         var app = builder.Build();
+        var rejections = KestrelRejections.AnswerWithProblems(app.Services.GetRequiredService<System.Diagnostics.DiagnosticListener>());
+        app.Lifetime.ApplicationStopped.Register(rejections.Dispose);
         var gateway = ServesPublicApi(builder.Configuration);
         app.UseExceptionHandler();
         app.UseNodeFence();

@@ -220,6 +220,32 @@ public sealed class QuoteSessionActorTests(ITestOutputHelper output) : ActorQuot
         Assert.False(sink.HasMore);
     }
 
+    [Fact(DisplayName = "Behind a frame the socket has not taken, subscribe and unsubscribe messages are answered by one subscribed frame with the set after the latest")]
+    public async Task Subscribed_replies_merge_behind_a_held_frame()
+    {
+        var sink = new HeldSink();
+        var (session, _) = StartSession(sink, Catalog, TimeSpan.Zero);
+        session.Tell(new SubscribeSymbols(["AAPL"]));
+        var (first, taken) = await sink.Next(Wait);
+
+        object[] burst = [new SubscribeSymbols(["7203"]), new SubscribeSymbols(["MSFT"]), new UnsubscribeSymbols(["AAPL"]), new SubscribeSymbols(["7974"])];
+        foreach (var message in burst)
+        {
+            await session.Ask<ClientMessageHandled>(new ClientMessage(message), Wait);
+        }
+
+        Assert.False(sink.HasMore, "a frame was handed to the socket while one was in flight");
+        taken.SetResult();
+        var (merged, takenMerged) = await sink.Next(Wait);
+        takenMerged.SetResult();
+        var info = await session.Ask<SessionInfo>(GetSessionInfo.Instance, Wait);
+
+        Assert.Equal("""{"type":"subscribed","sequence":1,"symbols":["AAPL"]}""", first);
+        Assert.Equal("""{"type":"subscribed","sequence":2,"symbols":["7203","7974","MSFT"]}""", merged);
+        Assert.Equal(2, info.FramesSent);
+        Assert.False(sink.HasMore);
+    }
+
     private long StaleDropped() =>
         NodeMetrics.Get(Sys).Snapshot().Counters.Single(c => c.Name == "actorquotes.stale_quotes.dropped").Values.Sum(v => v.Value);
 

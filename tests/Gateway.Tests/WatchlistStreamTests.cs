@@ -174,7 +174,8 @@ public sealed class WatchlistStreamTests(GatewayFixture fixture) : IClassFixture
         Assert.Equal(System.Net.HttpStatusCode.BadRequest, plainQuotes.StatusCode);
         await AssertProblem(plainQuotes, "websocket_required", "This endpoint speaks WebSocket only.", 400, detail: null);
         Assert.Equal(System.Net.HttpStatusCode.Forbidden, foreign.StatusCode);
-        await AssertProblem(foreign, "forbidden_origin", "This origin may not open streams.", 403, "add it to Streaming:AllowedOrigins");
+        await AssertProblem(foreign, "forbidden_origin", "This origin may not open streams.", 403,
+            "set Streaming:PublicOrigin to the origin the page is served from, or add it to Streaming:AllowedOrigins");
     }
 
     private static async Task AssertProblem(HttpResponseMessage response, string code, string title, int status, string? detail)

@@ -7,7 +7,8 @@ namespace ActorQuotes.Actors.Sessions;
 
 /// <summary>
 /// One per quote-stream WebSocket. Follows the symbols the client subscribes to: answers each change of
-/// the set with a <c>subscribed</c> frame (the whole set), sends the current quote of each new symbol at
+/// the set with a <c>subscribed</c> frame (the whole set; changes handled while a frame waits for the socket
+/// share one pending frame, so replies merge), sends the current quote of each new symbol at
 /// once, then <c>quote</c> frames. Between rounds (one per interval) only the newest quote per symbol is
 /// kept; a round sends every symbol that moved. Quote bytes are shared by all sockets of the node
 /// (<see cref="SharedQuote"/>).

@@ -66,13 +66,23 @@ public sealed class StreamingOptions
     public TimeSpan BadMessageWindow { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
-    /// Browser origins allowed to open a WebSocket (exact scheme://host[:port]). Requests without an Origin
-    /// header (non-browser clients) are allowed; loopback origins are allowed when <see cref="AllowLoopbackOrigins"/>.
+    /// The origin browsers load the page from, <c>scheme://host[:port]</c> (e.g. <c>https://quotes.example.com</c>):
+    /// the one a proxy deployment publishes. Unset, the gateway's own origins are the URLs it listens on
+    /// (a loopback one on any loopback name). Never taken from the request's Host header, which a client chooses.
+    /// </summary>
+    public string? PublicOrigin { get; set; }
+
+    /// <summary>
+    /// Browser origins allowed to open a WebSocket besides the gateway's own (exact scheme://host[:port]).
+    /// Requests without an Origin header (non-browser clients) are allowed.
     /// </summary>
     public string[] AllowedOrigins { get; set; } = [];
 
-    /// <summary>Allow http(s)://localhost, 127.0.0.1 and [::1] on any port (development).</summary>
-    public bool AllowLoopbackOrigins { get; set; } = true;
+    /// <summary>
+    /// Allow http(s)://localhost, 127.0.0.1 and [::1] on any port (a page on a dev server); unset, only in the
+    /// Development environment.
+    /// </summary>
+    public bool? AllowLoopbackOrigins { get; set; }
 
     /// <summary>How long a session waits for its watchlist to answer before closing with 1013.</summary>
     public TimeSpan LoadTimeout { get; set; } = TimeSpan.FromSeconds(10);

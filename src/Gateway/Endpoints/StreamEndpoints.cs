@@ -125,10 +125,10 @@ public static class StreamEndpoints
             return;
         }
 
-        if (!StreamRequest.OriginAllowed(context.Request, options))
+        if (!deps.Origins.Allows(context.Request.Headers.Origin))
         {
-            await ApiProblems.Create(StatusCodes.Status403Forbidden, "forbidden_origin",
-                "This origin may not open streams.", "add it to Streaming:AllowedOrigins").ExecuteAsync(context);
+            await ApiProblems.Create(StatusCodes.Status403Forbidden, "forbidden_origin", "This origin may not open streams.",
+                "set Streaming:PublicOrigin to the origin the page is served from, or add it to Streaming:AllowedOrigins").ExecuteAsync(context);
             return;
         }
 
@@ -217,7 +217,8 @@ public sealed record StreamDependencies(
     SocketRegistry Sockets,
     LiveSessions Sessions,
     IRequiredActor<QuoteHubActor> QuoteHub,
-    TokenRevocations Revocations);
+    TokenRevocations Revocations,
+    StreamOrigins Origins);
 
 /// <summary>Parses one client message of the quote stream.</summary>
 public static class QuoteStreamMessage

@@ -8,32 +8,52 @@ public static class StreamRequest
 {
     /// <summary>
     /// Browsers send Origin with a WebSocket upgrade; a page from another site must not open a stream with
-    /// a user's token (cross-site WebSocket hijacking). Clients that send no Origin are not browsers.
+    /// a user's token (cross-site WebSocket hijacking). Clients that send no Origin are not browsers. The
+    /// gateway's own origins come from configuration (<see cref="StreamOrigins"/>), never from the request.
     /// </summary>
-    public static bool OriginAllowed(HttpRequest request, StreamingOptions options)
+    public static bool OriginAllowed(string? origin, IReadOnlySet<string> allowed, bool allowLoopback)
     {
-        var origin = request.Headers.Origin.ToString();
         if (string.IsNullOrEmpty(origin))
         {
             return true;
         }
 
-        if (options.AllowedOrigins.Any(o => string.Equals(o.TrimEnd('/'), origin, StringComparison.OrdinalIgnoreCase)))
+        if (NormalizeOrigin(origin) is not { } normalized)
+        {
+            return false;
+        }
+
+        if (allowed.Contains(normalized))
         {
             return true;
         }
 
-        // Its own origin (a page this gateway served) is always fine.
-        if (string.Equals(origin, $"{request.Scheme}://{request.Host}", StringComparison.OrdinalIgnoreCase))
-        {
-            return true;
-        }
-
-        return options.AllowLoopbackOrigins
-               && Uri.TryCreate(origin, UriKind.Absolute, out var uri)
-               && uri.Scheme is "http" or "https"
-               && (uri.IsLoopback || string.Equals(uri.Host, "localhost", StringComparison.OrdinalIgnoreCase));
+        return allowLoopback && IsLoopback(new Uri(normalized));
     }
+
+    /// <summary>
+    /// <c>scheme://host[:port]</c> in lower case without a default port, or null when the text is not an http(s)
+    /// origin (a path, query, fragment or user info makes it something else).
+    /// </summary>
+    public static string? NormalizeOrigin(string? text)
+    {
+        if (!Uri.TryCreate(text?.Trim(), UriKind.Absolute, out var uri)
+            || uri.Scheme is not ("http" or "https")
+            || uri.UserInfo.Length > 0
+            || uri.AbsolutePath != "/"
+            || uri.Query.Length > 0
+            || uri.Fragment.Length > 0
+            || text!.TrimEnd().EndsWith('?')
+            || text.TrimEnd().EndsWith('#'))
+        {
+            return null;
+        }
+
+        return uri.GetLeftPart(UriPartial.Authority).ToLowerInvariant();
+    }
+
+    public static bool IsLoopback(Uri uri) =>
+        uri.IsLoopback || string.Equals(uri.Host, "localhost", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The socket's <c>interval_ms</c> (0–60000) and <c>mode</c> (full|changes), or why they are wrong.</summary>
     public static (StreamPace? Pace, string? Error) ParsePace(IQueryCollection query, StreamingOptions options)
