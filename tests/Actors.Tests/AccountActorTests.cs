@@ -111,4 +111,26 @@ public sealed class AccountActorTests(ITestOutputHelper output) : ActorQuotesTes
         Assert.Equal(_clock.GetUtcNow(), locked.Until);
         Assert.Equal(5, (await ExpectMsgAsync<AccountCredentials>()).UserId);
     }
+
+    [Fact(DisplayName = "Stale links are measured by the account's clock: a link becomes a candidate once it is MinAge old")]
+    public async Task Stale_links_by_the_accounts_clock()
+    {
+        var account = Sys.ActorOf(AccountActor.Props("frank", CreateTestProbe().Ref, _clock));
+        account.Tell(new GetStaleWatchlistLinks("frank", TimeSpan.FromMinutes(1)));
+        Assert.Equal(AccountRejection.NotFound, (await ExpectMsgAsync<AccountCommandRejected>()).Code);
+        account.Tell(new RegisterAccount("frank", 6, "h"));
+        await ExpectMsgAsync<AccountView>();
+        account.Tell(new LinkWatchlist("frank", 31));
+        await ExpectMsgAsync<WatchlistLinkResult>();
+        _clock.Advance(TimeSpan.FromSeconds(30));
+        account.Tell(new LinkWatchlist("frank", 32));
+        await ExpectMsgAsync<WatchlistLinkResult>();
+
+        _clock.Advance(TimeSpan.FromSeconds(29));
+        account.Tell(new GetStaleWatchlistLinks("frank", TimeSpan.FromMinutes(1)));
+        Assert.Empty((await ExpectMsgAsync<AccountWatchlists>()).WatchlistIds);
+        _clock.Advance(TimeSpan.FromSeconds(1));
+        account.Tell(new GetStaleWatchlistLinks("frank", TimeSpan.FromMinutes(1)));
+        Assert.Equal([31L], (await ExpectMsgAsync<AccountWatchlists>()).WatchlistIds);
+    }
 }

@@ -49,6 +49,9 @@ public sealed class AccountActor : ReceivePersistentActor
         Command<LinkWatchlist>(Link);
         Command<UnlinkWatchlist>(Unlink);
         Command<RevokeToken>(Revoke);
+        Command<GetStaleWatchlistLinks>(q => Sender.Tell(_state.Registered
+            ? new AccountWatchlists(_state.Username, _state.LinkedBefore(_clock.GetUtcNow() - q.MinAge))
+            : _state.NotFound()));
         Command<IAccountRequest>(read => Sender.Tell(_state.Read(read) ?? _state.NotFound()));
         Command<SaveSnapshotSuccess>(s => DeleteSnapshots(new SnapshotSelectionCriteria(s.Metadata.SequenceNr - 1)));
         Command<SaveSnapshotFailure>(_ => { });

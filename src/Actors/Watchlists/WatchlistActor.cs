@@ -154,19 +154,25 @@ public sealed class WatchlistActor : ReceivePersistentActor
         {
             var metrics = NodeMetrics.Get(Context.System);
             metrics.JournalWriteSeconds.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
-            metrics.Published("watchlist");
             _awaitingWrite = null;
             Context.Parent.Tell(new JournaledState(_state));
-            if (_state.Deleted)
+            if (_state.Abandoned && !_state.Created)
+            {
+                replyTo.Tell(new WatchlistAbandonedReply(_state.WatchlistId)); // nothing to publish: nobody could have watched it
+                PassivateIfNothing();
+            }
+            else if (_state.Deleted)
             {
                 replyTo.Tell(new WatchlistDeletedReply(_state.WatchlistId));
                 _mediator.Tell(new Publish(Topics.Watchlist(_state.WatchlistId), new WatchlistGone(_state.WatchlistId)));
+                metrics.Published("watchlist");
             }
             else
             {
                 var view = _state.ToView();
                 replyTo.Tell(view);
                 _mediator.Tell(new Publish(Topics.Watchlist(_state.WatchlistId), new WatchlistChanged(view)));
+                metrics.Published("watchlist");
             }
 
             if (_stopWhenWritten)
