@@ -71,6 +71,8 @@ public static class GatewayApp
             .Validate(r => r.AskTimeout > TimeSpan.Zero && r.AskTimeout <= TimeSpan.FromMinutes(5),
                 "Requests:AskTimeout must be more than 0 and at most 00:05:00.")
             .ValidateOnStart();
+        services.AddOptions<WatchlistOptions>().BindConfiguration(WatchlistOptions.Section).ValidateOnStart();
+        services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<WatchlistOptions>, WatchlistOptionsValidator>();
         services.AddSingleton(TimeProvider.System);
         services.AddOptions<CatalogOptions>().BindConfiguration(CatalogOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton(provider => CatalogOptions.LoadCatalog(
