@@ -19,7 +19,9 @@ public static class GatewayApp
     /// <summary>Largest request body the REST API reads.</summary>
     public const long MaxRequestBodyBytes = 64 * 1024;
 
-    public static WebApplication Build(string[] args)
+    /// <param name="args">Command-line settings.</param>
+    /// <param name="configureServices">Last word on the services (tests pass a clock); null in production.</param>
+    public static WebApplication Build(string[] args, Action<IServiceCollection>? configureServices = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
@@ -123,6 +125,7 @@ public static class GatewayApp
             context.ProblemDetails.Extensions.Remove("traceId");
         });
         services.AddExceptionHandler<ActorExceptionHandler>();
+        configureServices?.Invoke(services);
 
         var app = builder.Build();
         var gateway = ServesPublicApi(builder.Configuration);

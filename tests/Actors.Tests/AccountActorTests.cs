@@ -133,4 +133,31 @@ public sealed class AccountActorTests(ITestOutputHelper output) : ActorQuotesTes
         account.Tell(new GetStaleWatchlistLinks("frank", TimeSpan.FromMinutes(1)));
         Assert.Equal([31L], (await ExpectMsgAsync<AccountWatchlists>()).WatchlistIds);
     }
+
+    [Fact(DisplayName = "Released links are gone after a restart and free their places under the limit")]
+    public async Task Released_links_free_the_limit()
+    {
+        var account = Sys.ActorOf(AccountActor.Props("gina", CreateTestProbe().Ref, _clock));
+        account.Tell(new RegisterAccount("gina", 7, "h"));
+        await ExpectMsgAsync<AccountView>();
+        for (var i = 1; i <= AccountState.MaxWatchlists; i++)
+        {
+            account.Tell(new LinkWatchlist("gina", i));
+            await ExpectMsgAsync<WatchlistLinkResult>();
+        }
+
+        account.Tell(new ReleaseWatchlistLinks("gina", [3, 4, 999]));
+        Assert.Equal(AccountState.MaxWatchlists - 2, (await ExpectMsgAsync<AccountWatchlists>()).WatchlistIds.Count);
+        Watch(account);
+        account.Tell(StopEntity.Instance);
+        await ExpectTerminatedAsync(account);
+
+        var again = Sys.ActorOf(AccountActor.Props("gina", CreateTestProbe().Ref, _clock));
+        again.Tell(new GetAccountWatchlists("gina"));
+        var owned = (await ExpectMsgAsync<AccountWatchlists>()).WatchlistIds;
+        Assert.DoesNotContain(3L, owned);
+        Assert.DoesNotContain(4L, owned);
+        again.Tell(new LinkWatchlist("gina", 100));
+        Assert.Equal(100, (await ExpectMsgAsync<WatchlistLinkResult>()).WatchlistId);
+    }
 }

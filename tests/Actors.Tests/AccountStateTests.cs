@@ -102,4 +102,16 @@ public sealed class AccountStateTests
 
         Assert.Equal([5L, 6L], state.LinkedBefore(T0.AddTicks(-1)));
     }
+
+    [Fact(DisplayName = "Releasing links unlinks each id still linked once, and nothing for ids not linked or an unknown account")]
+    public void Release_unlinks_only_linked_ids()
+    {
+        var state = Registered().Apply(new WatchlistLinked(5, T0)).Apply(new WatchlistLinked(6, T0));
+
+        var events = state.DecideRelease([6, 9, 6], T0.AddMinutes(2));
+
+        Assert.Equal([new WatchlistUnlinked(6, T0.AddMinutes(2))], events);
+        Assert.Equal([5L], events.Aggregate(state, (s, e) => s.Apply(e)).WatchlistIds);
+        Assert.Empty(AccountState.Empty("bob").DecideRelease([5], T0));
+    }
 }

@@ -137,6 +137,11 @@ public sealed record AccountState(
     public ImmutableList<long> LinkedBefore(DateTimeOffset cutoff) =>
         WatchlistIds.Where(id => !LinkedAt.TryGetValue(id, out var at) || at <= cutoff).ToImmutableList();
 
+    /// <summary>The unlinks that release <paramref name="watchlistIds"/>: one per id still linked, none for an unknown account.</summary>
+    public ImmutableArray<IAccountEvent> DecideRelease(IEnumerable<long> watchlistIds, DateTimeOffset now) =>
+        !Registered ? []
+        : [.. watchlistIds.Distinct().Where(WatchlistIds.Contains).Select(id => (IAccountEvent)new WatchlistUnlinked(id, now))];
+
     public AccountCredentials Credentials() => new(UserId, Username, PasswordHash, RegistrationKey);
 
     public AccountSnapshot ToSnapshot() =>

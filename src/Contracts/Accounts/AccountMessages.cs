@@ -110,6 +110,14 @@ public sealed record UnlinkWatchlist(string Username, long WatchlistId) : IAccou
 [SerializationManifest("aq.acct.get-stale-links")]
 public sealed record GetStaleWatchlistLinks(string Username, TimeSpan MinAge) : IAccountRequest;
 
+/// <summary>
+/// Gateway → account: forget these links at once, each a watchlist that is not the owner's and never will be
+/// (each answered <c>AbandonWatchlist</c> with <c>WatchlistAbandonedReply</c>). One journal write for all;
+/// ids not linked are skipped. Replies <see cref="AccountWatchlists"/>.
+/// </summary>
+[SerializationManifest("aq.acct.release-links")]
+public sealed record ReleaseWatchlistLinks(string Username, ImmutableList<long> WatchlistIds) : IAccountRequest;
+
 /// <summary>Gateway → account: the watchlist ids it owns. Replies <see cref="AccountWatchlists"/>.</summary>
 [SerializationManifest("aq.acct.get-watchlists")]
 public sealed record GetAccountWatchlists(string Username) : IAccountRequest;

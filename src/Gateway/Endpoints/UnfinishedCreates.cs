@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using ActorQuotes.Contracts.Accounts;
 using ActorQuotes.Contracts.Watchlists;
 using ActorQuotes.Gateway.Auth;
@@ -16,35 +17,53 @@ namespace ActorQuotes.Gateway.Endpoints;
 /// </summary>
 internal static class UnfinishedCreates
 {
-    /// <summary>How many dead links the account let go of. Any failure leaves that link for a later check.</summary>
+    /// <summary>How many dead links the account let go of. A link whose check fails stays for a later check.</summary>
     public static async Task<int> ReleaseAsync(ActorQuotesRegions regions, CurrentUser user, TimeSpan minAge, CancellationToken cancellationToken)
     {
-        if (await regions.AskAccountOrThrow(new GetStaleWatchlistLinks(user.Username, minAge), cancellationToken) is not AccountWatchlists stale)
+        if (await regions.AskAccountOrThrow(new GetStaleWatchlistLinks(user.Username, minAge), cancellationToken) is not AccountWatchlists stale
+            || stale.WatchlistIds.IsEmpty)
         {
             return 0;
         }
 
-        var released = await Task.WhenAll(stale.WatchlistIds.Select(id => ReleaseAsync(regions, user, id, cancellationToken)));
-        return released.Count(r => r);
+        // Different entities, so in parallel; each is a read unless the id was never created.
+        var dead = await Task.WhenAll(stale.WatchlistIds.Select(id => IsDeadAsync(regions, user, id, cancellationToken)));
+        return await ReleaseAsync(regions, user, stale.WatchlistIds.Where((_, i) => dead[i]).ToImmutableList());
     }
 
-    /// <summary>Unlinks <paramref name="watchlistId"/> if its watchlist says it is not the user's and never will be.</summary>
-    public static async Task<bool> ReleaseAsync(ActorQuotesRegions regions, CurrentUser user, long watchlistId, CancellationToken cancellationToken)
+    /// <summary>Lets go of one link whose create was refused as abandoned (the tombstone is already there).</summary>
+    public static Task<int> ReleaseAsync(ActorQuotesRegions regions, CurrentUser user, long watchlistId) =>
+        ReleaseAsync(regions, user, [watchlistId]);
+
+    private static async Task<int> ReleaseAsync(ActorQuotesRegions regions, CurrentUser user, ImmutableList<long> dead)
     {
+        if (dead.IsEmpty)
+        {
+            return 0;
+        }
+
         try
         {
-            if (await regions.WriteWatchlist(new AbandonWatchlist(watchlistId, user.UserId), cancellationToken) is not WatchlistAbandonedReply)
-            {
-                return false; // the watchlist is real (or its journal is down): the link stays
-            }
-
-            await regions.WriteAccount(new UnlinkWatchlist(user.Username, watchlistId), cancellationToken);
-            return true;
+            // Not the request's token: once tombstones are written, finishing the unlink is what lets them count.
+            await regions.WriteAccount(new ReleaseWatchlistLinks(user.Username, dead), CancellationToken.None);
+            return dead.Count;
         }
         catch (Exception e) when (e is OutcomeUnknownException or ServiceUnavailableException or AskTimeoutException)
         {
-            // A tombstone written without its unlink is finished by the next check; nothing is lost either way.
-            return false;
+            return 0; // tombstoned but still linked: the next check finds them dead again and finishes
+        }
+    }
+
+    /// <summary>Whether the watchlist says the link is dead: not the user's, and (tombstoned) never to be.</summary>
+    private static async Task<bool> IsDeadAsync(ActorQuotesRegions regions, CurrentUser user, long watchlistId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await regions.WriteWatchlist(new AbandonWatchlist(watchlistId, user.UserId), cancellationToken) is WatchlistAbandonedReply;
+        }
+        catch (Exception e) when (e is OutcomeUnknownException or ServiceUnavailableException or AskTimeoutException)
+        {
+            return false; // unknown: the link stays
         }
     }
 }
