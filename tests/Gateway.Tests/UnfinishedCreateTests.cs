@@ -19,11 +19,10 @@ public sealed class UnfinishedCreateTests
     [Fact(DisplayName = "At the limit, links younger than Watchlists:AbandonCreateAfter are kept, and a slow create for one still succeeds")]
     public async Task Young_links_are_kept()
     {
-        var clock = new MovableClock();
-        await using var host = await GatewayHost.StartAsync(null, services => services.AddSingleton<TimeProvider>(clock));
+        await using var host = await GatewayHost.StartAsync();
         var (username, token, userId) = await Register(host, "young");
         var linked = await LinkWithoutCreate(host, username, AccountState.MaxWatchlists);
-        clock.Advance(WatchlistOptions.DefaultAbandonCreateAfter - TimeSpan.FromSeconds(1));
+        // Not moved: the links are seconds old against a minute (LinkedBefore's exact edge is AccountStateTests').
 
         var over = await Create(host, token, "One too many");
         var slow = await Regions(host).WriteWatchlist(new CreateWatchlist(linked[0], userId, "Slow"), CancellationToken.None);
@@ -55,6 +54,28 @@ public sealed class UnfinishedCreateTests
         Assert.Equal([(await fresh.ReadJson())["watchlist_id"]!.GetValue<long>(), retriedId], await List(host, token));
         var owned = await Regions(host).AskAccount(new GetAccountWatchlists(username), CancellationToken.None);
         Assert.Equal(2, Assert.IsType<AccountWatchlists>(owned).WatchlistIds.Count); // the 50 dead links are gone, not just hidden
+    }
+
+    [Fact(DisplayName = "A keyed retry whose id was tombstoned before its link was released answers 503, and the next retry creates a new watchlist")]
+    public async Task Retry_after_a_tombstone_without_its_unlink()
+    {
+        await using var host = await GatewayHost.StartAsync();
+        var (username, token, userId) = await Register(host, "halfway");
+        var linked = await LinkWithoutCreate(host, username, 1, firstKey: "halfway-key");
+        // A limit check that stopped between its two writes: the tombstone is journaled, the link is not yet released.
+        var abandoned = await Regions(host).WriteWatchlist(new AbandonWatchlist(linked[0], userId), CancellationToken.None);
+        Assert.IsType<WatchlistAbandonedReply>(abandoned);
+
+        var first = await Create(host, token, "Halfway", key: "halfway-key");
+        var second = await Create(host, token, "Halfway", key: "halfway-key");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, first.StatusCode);
+        Assert.Equal("unavailable", (await first.ReadJson())["code"]!.GetValue<string>());
+        Assert.Equal(HttpStatusCode.Created, second.StatusCode);
+        var id = (await second.ReadJson())["watchlist_id"]!.GetValue<long>();
+        Assert.NotEqual(linked[0], id);
+        var owned = await Regions(host).AskAccount(new GetAccountWatchlists(username), CancellationToken.None);
+        Assert.Equal([id], Assert.IsType<AccountWatchlists>(owned).WatchlistIds);
     }
 
     [Fact(DisplayName = "Watchlists:AbandonCreateAfter shorter than twice Requests:AskTimeout stops the start with a message naming both keys")]
