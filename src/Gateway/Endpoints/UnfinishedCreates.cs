@@ -20,10 +20,20 @@ internal static class UnfinishedCreates
     /// <summary>How many dead links the account let go of. A link whose check fails stays for a later check.</summary>
     public static async Task<int> ReleaseAsync(ActorQuotesRegions regions, CurrentUser user, TimeSpan minAge, CancellationToken cancellationToken)
     {
-        if (await regions.AskAccountOrThrow(new GetStaleWatchlistLinks(user.Username, minAge), cancellationToken) is not AccountWatchlists stale
-            || stale.WatchlistIds.IsEmpty)
+        AccountWatchlists stale;
+        try
         {
-            return 0;
+            if (await regions.AskAccountOrThrow(new GetStaleWatchlistLinks(user.Username, minAge), cancellationToken) is not AccountWatchlists owned
+                || owned.WatchlistIds.IsEmpty)
+            {
+                return 0;
+            }
+
+            stale = owned;
+        }
+        catch (Exception e) when (e is ServiceUnavailableException or AskTimeoutException)
+        {
+            return 0; // the check is a courtesy: the create is answered limit_reached as it was
         }
 
         // Different entities, so in parallel; each is a read unless the id was never created.
@@ -32,7 +42,7 @@ internal static class UnfinishedCreates
     }
 
     /// <summary>Lets go of one link whose create was refused as abandoned (the tombstone is already there).</summary>
-    public static Task<int> ReleaseAsync(ActorQuotesRegions regions, CurrentUser user, long watchlistId) =>
+    public static Task<int> ReleaseAbandonedAsync(ActorQuotesRegions regions, CurrentUser user, long watchlistId) =>
         ReleaseAsync(regions, user, [watchlistId]);
 
     private static async Task<int> ReleaseAsync(ActorQuotesRegions regions, CurrentUser user, ImmutableList<long> dead)
@@ -44,7 +54,7 @@ internal static class UnfinishedCreates
 
         try
         {
-            // Not the request's token: once tombstones are written, finishing the unlink is what lets them count.
+            // Not the request's token: once the tombstones are written, only the unlink stops them counting.
             await regions.WriteAccount(new ReleaseWatchlistLinks(user.Username, dead), CancellationToken.None);
             return dead.Count;
         }

@@ -97,7 +97,7 @@ public static class WatchlistEndpoints
         {
             // A limit check tombstoned this id while its create was in flight, and may have stopped before the
             // unlink: the tombstone makes the unlink safe, and takes the key with it so a retry gets a new id.
-            await UnfinishedCreates.ReleaseAsync(regions, user, link.WatchlistId);
+            await UnfinishedCreates.ReleaseAbandonedAsync(regions, user, link.WatchlistId);
         }
 
         return created switch
