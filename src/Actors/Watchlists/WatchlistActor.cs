@@ -11,8 +11,9 @@ namespace ActorQuotes.Actors.Watchlists;
 
 /// <summary>
 /// One user's watchlist, sharded by id and event-sourced. Replies to every <see cref="IWatchlistRequest"/>
-/// with <see cref="WatchlistView"/>, <see cref="WatchlistDeletedReply"/> or <see cref="WatchlistCommandRejected"/>,
-/// only after the events are journaled; publishes each change on <see cref="Topics.Watchlist"/>.
+/// with <see cref="WatchlistView"/>, <see cref="WatchlistDeletedReply"/>, <see cref="WatchlistAbandonedReply"/> or
+/// <see cref="WatchlistCommandRejected"/>, only after the events are journaled; publishes each change on
+/// <see cref="Topics.Watchlist"/>.
 /// Runs as the child of a <see cref="DurableEntityHost"/> (see <see cref="EntityProps"/>), which it tells
 /// its state after recovery and after each change.
 /// </summary>
