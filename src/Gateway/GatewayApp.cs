@@ -19,7 +19,9 @@ public static class GatewayApp
     /// <summary>Largest request body the REST API reads.</summary>
     public const long MaxRequestBodyBytes = 64 * 1024;
 
-    public static WebApplication Build(string[] args)
+    /// <param name="args">Command-line settings.</param>
+    /// <param name="configureServices">Last word on the services (tests pass a clock); null in production.</param>
+    public static WebApplication Build(string[] args, Action<IServiceCollection>? configureServices = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
@@ -79,6 +81,8 @@ public static class GatewayApp
             .Validate(r => r.AskTimeout > TimeSpan.Zero && r.AskTimeout <= TimeSpan.FromMinutes(5),
                 "Requests:AskTimeout must be more than 0 and at most 00:05:00.")
             .ValidateOnStart();
+        services.AddOptions<WatchlistOptions>().BindConfiguration(WatchlistOptions.Section).ValidateOnStart();
+        services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<WatchlistOptions>, WatchlistOptionsValidator>();
         services.AddSingleton(TimeProvider.System);
         services.AddOptions<CatalogOptions>().BindConfiguration(CatalogOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton(provider => CatalogOptions.LoadCatalog(
@@ -130,6 +134,7 @@ public static class GatewayApp
             context.ProblemDetails.Extensions.Remove("traceId");
         });
         services.AddExceptionHandler<ActorExceptionHandler>();
+        configureServices?.Invoke(services);
 
         var app = builder.Build();
         var rejections = KestrelRejections.AnswerWithProblems(app.Services.GetRequiredService<System.Diagnostics.DiagnosticListener>());

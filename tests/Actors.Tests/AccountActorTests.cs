@@ -111,4 +111,53 @@ public sealed class AccountActorTests(ITestOutputHelper output) : ActorQuotesTes
         Assert.Equal(_clock.GetUtcNow(), locked.Until);
         Assert.Equal(5, (await ExpectMsgAsync<AccountCredentials>()).UserId);
     }
+
+    [Fact(DisplayName = "Stale links are measured by the account's clock: a link becomes a candidate once it is MinAge old")]
+    public async Task Stale_links_by_the_accounts_clock()
+    {
+        var account = Sys.ActorOf(AccountActor.Props("frank", CreateTestProbe().Ref, _clock));
+        account.Tell(new GetStaleWatchlistLinks("frank", TimeSpan.FromMinutes(1)));
+        Assert.Equal(AccountRejection.NotFound, (await ExpectMsgAsync<AccountCommandRejected>()).Code);
+        account.Tell(new RegisterAccount("frank", 6, "h"));
+        await ExpectMsgAsync<AccountView>();
+        account.Tell(new LinkWatchlist("frank", 31));
+        await ExpectMsgAsync<WatchlistLinkResult>();
+        _clock.Advance(TimeSpan.FromSeconds(30));
+        account.Tell(new LinkWatchlist("frank", 32));
+        await ExpectMsgAsync<WatchlistLinkResult>();
+
+        _clock.Advance(TimeSpan.FromSeconds(29));
+        account.Tell(new GetStaleWatchlistLinks("frank", TimeSpan.FromMinutes(1)));
+        Assert.Empty((await ExpectMsgAsync<AccountWatchlists>()).WatchlistIds);
+        _clock.Advance(TimeSpan.FromSeconds(1));
+        account.Tell(new GetStaleWatchlistLinks("frank", TimeSpan.FromMinutes(1)));
+        Assert.Equal([31L], (await ExpectMsgAsync<AccountWatchlists>()).WatchlistIds);
+    }
+
+    [Fact(DisplayName = "Released links are gone after a restart and free their places under the limit")]
+    public async Task Released_links_free_the_limit()
+    {
+        var account = Sys.ActorOf(AccountActor.Props("gina", CreateTestProbe().Ref, _clock));
+        account.Tell(new RegisterAccount("gina", 7, "h"));
+        await ExpectMsgAsync<AccountView>();
+        for (var i = 1; i <= AccountState.MaxWatchlists; i++)
+        {
+            account.Tell(new LinkWatchlist("gina", i));
+            await ExpectMsgAsync<WatchlistLinkResult>();
+        }
+
+        account.Tell(new ReleaseWatchlistLinks("gina", [3, 4, 999]));
+        Assert.Equal(AccountState.MaxWatchlists - 2, (await ExpectMsgAsync<AccountWatchlists>()).WatchlistIds.Count);
+        Watch(account);
+        account.Tell(StopEntity.Instance);
+        await ExpectTerminatedAsync(account);
+
+        var again = Sys.ActorOf(AccountActor.Props("gina", CreateTestProbe().Ref, _clock));
+        again.Tell(new GetAccountWatchlists("gina"));
+        var owned = (await ExpectMsgAsync<AccountWatchlists>()).WatchlistIds;
+        Assert.DoesNotContain(3L, owned);
+        Assert.DoesNotContain(4L, owned);
+        again.Tell(new LinkWatchlist("gina", 100));
+        Assert.Equal(100, (await ExpectMsgAsync<WatchlistLinkResult>()).WatchlistId);
+    }
 }

@@ -63,4 +63,55 @@ public sealed class AccountStateTests
 
         Assert.Empty(AccountState.FromSnapshot(old).LogoutKeys);
     }
+
+    [Fact(DisplayName = "Only links journaled at least the given age ago are offered for reconciliation, in link order")]
+    public void Stale_links_by_age()
+    {
+        var state = Registered()
+            .Apply(new WatchlistLinked(5, T0))
+            .Apply(new WatchlistLinked(3, T0.AddSeconds(30)))
+            .Apply(new WatchlistLinked(9, T0.AddSeconds(61)));
+
+        Assert.Equal([5L, 3L], state.LinkedBefore(T0.AddSeconds(90) - TimeSpan.FromMinutes(1)));
+        Assert.Equal([5L], state.LinkedBefore(T0.AddSeconds(29)));
+        Assert.Empty(state.LinkedBefore(T0.AddTicks(-1)));
+    }
+
+    [Fact(DisplayName = "An unlinked watchlist's link time goes with it; a re-link starts a new time, and times survive a snapshot")]
+    public void Link_times_follow_links()
+    {
+        var state = Registered()
+            .Apply(new WatchlistLinked(5, T0))
+            .Apply(new WatchlistLinked(6, T0))
+            .Apply(new WatchlistUnlinked(5, T0.AddMinutes(1)))
+            .Apply(new WatchlistLinked(5, T0.AddMinutes(2)));
+
+        Assert.Equal([6L, 5L], state.WatchlistIds);
+        Assert.Equal([6L], state.LinkedBefore(T0.AddMinutes(1)));
+        var restored = AccountState.FromSnapshot(state.ToSnapshot());
+        Assert.Equal(state.LinkedAt, restored.LinkedAt);
+        Assert.Equal([6L], restored.LinkedBefore(T0.AddMinutes(1)));
+    }
+
+    [Fact(DisplayName = "Links from a snapshot written before link times count as old: their watchlist's answer decides")]
+    public void Old_snapshot_links_count_as_old()
+    {
+        var old = new AccountSnapshot("alice", 1, "hash", null, [5, 6], System.Collections.Immutable.ImmutableDictionary<string, long>.Empty,
+            System.Collections.Immutable.ImmutableDictionary<string, DateTimeOffset>.Empty, true);
+        var state = AccountState.FromSnapshot(old).Apply(new WatchlistLinked(7, T0));
+
+        Assert.Equal([5L, 6L], state.LinkedBefore(T0.AddTicks(-1)));
+    }
+
+    [Fact(DisplayName = "Releasing links unlinks each id still linked once, and nothing for ids not linked or an unknown account")]
+    public void Release_unlinks_only_linked_ids()
+    {
+        var state = Registered().Apply(new WatchlistLinked(5, T0)).Apply(new WatchlistLinked(6, T0));
+
+        var events = state.DecideRelease([6, 9, 6], T0.AddMinutes(2));
+
+        Assert.Equal([new WatchlistUnlinked(6, T0.AddMinutes(2))], events);
+        Assert.Equal([5L], events.Aggregate(state, (s, e) => s.Apply(e)).WatchlistIds);
+        Assert.Empty(AccountState.Empty("bob").DecideRelease([5], T0));
+    }
 }

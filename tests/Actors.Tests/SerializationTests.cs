@@ -29,6 +29,9 @@ public sealed class SerializationTests(ITestOutputHelper output) : ActorQuotesTe
         {
             IdempotencyKeys = [new KeyedWriteResult("key-put", "put-stock 7203 100 2500", false, "Core", [new Position("7203", 100, 2500)], 100)],
         },
+        new AbandonWatchlist(1, 2),
+        new WatchlistAbandonedReply(1),
+        new WatchlistAbandoned(At),
         new GetWatchlist(1, 2),
         new WatchlistView(1, 2, "Core", [new Position("7203", 100, 2500), new Position("AAPL", 1, 199.99)], 3),
         new WatchlistDeletedReply(1),
@@ -58,7 +61,10 @@ public sealed class SerializationTests(ITestOutputHelper output) : ActorQuotesTe
             LogoutKeys = ImmutableDictionary<string, string>.Empty.Add("key-logout", "0A1B"),
             LoginFailures = 5,
             LoginLockedUntil = At.AddSeconds(30),
+            LinkedAt = ImmutableDictionary<long, DateTimeOffset>.Empty.Add(5, At),
         },
+        new GetStaleWatchlistLinks("alice", TimeSpan.FromMinutes(1)),
+        new ReleaseWatchlistLinks("alice", [5, 6]),
         new GetAccountCredentials("alice"),
         new LinkWatchlist("alice", 5, "key-2"),
         new UnlinkWatchlist("alice", 5),
@@ -158,7 +164,7 @@ public sealed class SerializationTests(ITestOutputHelper output) : ActorQuotesTe
 
         Assert.True(sample.GetType() == back.GetType(), manifest);
         Assert.True(bytes.AsSpan().SequenceEqual(serializer.ToBinary(back)), $"'{manifest}' changed in a round trip"); // the same state, field for field
-        if (sample is not WatchlistView and not WatchlistChanged and not AccountWatchlists and not WatchlistSnapshot and not AccountSnapshot and not TickerStats)
+        if (sample is not WatchlistView and not WatchlistChanged and not AccountWatchlists and not ReleaseWatchlistLinks and not WatchlistSnapshot and not AccountSnapshot and not TickerStats)
         {
             Assert.Equal(sample, back); // records with immutable lists compare by reference, hence the line above
         }

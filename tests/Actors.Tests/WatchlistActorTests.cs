@@ -229,4 +229,23 @@ public sealed class WatchlistActorTests(ITestOutputHelper output) : ActorQuotesT
 
         return result.ToArray();
     }
+
+    [Fact(DisplayName = "A create that arrives after its id was abandoned is refused, also once the watchlist has recovered from the journal")]
+    public async Task Late_create_after_abandon()
+    {
+        var first = Start(40);
+        first.Tell(new AbandonWatchlist(40, Owner));
+        Assert.Equal(new WatchlistAbandonedReply(40), await ExpectMsgAsync<WatchlistAbandonedReply>());
+        first.Tell(new CreateWatchlist(40, Owner, "Late"));
+        Assert.Equal(WatchlistRejection.Abandoned, (await ExpectMsgAsync<WatchlistCommandRejected>()).Code);
+        Watch(first);
+        first.Tell(StopEntity.Instance);
+        await ExpectTerminatedAsync(first);
+
+        var second = Start(40);
+        second.Tell(new CreateWatchlist(40, Owner, "Late"));
+        Assert.Equal(WatchlistRejection.Abandoned, (await ExpectMsgAsync<WatchlistCommandRejected>()).Code);
+        second.Tell(new AbandonWatchlist(40, Owner));
+        Assert.Equal(new WatchlistAbandonedReply(40), await ExpectMsgAsync<WatchlistAbandonedReply>());
+    }
 }

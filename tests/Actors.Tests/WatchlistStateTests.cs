@@ -148,4 +148,48 @@ public sealed class WatchlistStateTests
         Assert.Null(WatchlistActor.AnswerFromMemory(state, put with { IdempotencyKey = null }));
         Assert.IsType<WatchlistView>(WatchlistActor.AnswerFromMemory(state, new GetWatchlist(Id, Owner)));
     }
+
+    [Fact(DisplayName = "Abandoning an id never created journals a tombstone, after which its create is refused as Abandoned and nothing is visible")]
+    public void Abandon_tombstones_a_never_created_id()
+    {
+        var (state, decision) = Run(WatchlistState.Empty(Id), new AbandonWatchlist(Id, Owner));
+
+        Assert.Equal(new WatchlistAbandoned(T0), Assert.Single(decision.Events));
+        Assert.True(state.Abandoned);
+        var create = state.Decide(new CreateWatchlist(Id, Owner, "Core"), T0, Catalog);
+        Assert.Empty(create.Events);
+        Assert.Equal(WatchlistRejection.Abandoned, create.Rejection?.Code);
+        Assert.Equal(WatchlistRejection.NotFound, Assert.IsType<WatchlistCommandRejected>(state.Read(new GetWatchlist(Id, Owner))).Code);
+        Assert.True(WatchlistState.FromSnapshot(state.ToSnapshot()).Abandoned);
+    }
+
+    [Fact(DisplayName = "Abandoning the requester's live watchlist journals nothing and answers its view: the link is real")]
+    public void Abandon_keeps_a_live_watchlist()
+    {
+        var decision = Created().Decide(new AbandonWatchlist(Id, Owner), T0, Catalog);
+
+        Assert.Empty(decision.Events);
+        Assert.Null(decision.Rejection);
+        Assert.Equal(Created().ToView(), decision.Replay);
+    }
+
+    [Fact(DisplayName = "Abandoning a deleted watchlist, another owner's, or one already abandoned journals nothing and answers abandoned")]
+    public void Abandon_of_a_dead_link_writes_nothing()
+    {
+        var deleted = Created().Apply(new WatchlistDeleted(T0));
+        var abandoned = WatchlistState.Empty(Id).Apply(new WatchlistAbandoned(T0));
+        var cases = new[]
+        {
+            (deleted, Owner),
+            (Created(), Owner + 1),
+            (abandoned, Owner),
+        };
+
+        foreach (var (state, requester) in cases)
+        {
+            var decision = state.Decide(new AbandonWatchlist(Id, requester), T0, Catalog);
+            Assert.Empty(decision.Events);
+            Assert.Equal(new WatchlistAbandonedReply(Id), decision.Replay);
+        }
+    }
 }

@@ -36,7 +36,11 @@ public sealed class GatewayHost : IAsyncDisposable
     public Uri WebSocketUri(string pathAndQuery) =>
         new(new Uri(BaseAddress.ToString().Replace("http://", "ws://", StringComparison.Ordinal)), pathAndQuery);
 
-    public static async Task<GatewayHost> StartAsync(string? dataDirectory = null, params string[] extraArgs)
+    public static Task<GatewayHost> StartAsync(string? dataDirectory = null, params string[] extraArgs) =>
+        StartAsync(dataDirectory, configureServices: null, extraArgs);
+
+    /// <summary>A gateway whose services the test has the last word on (a clock it moves, say).</summary>
+    public static async Task<GatewayHost> StartAsync(string? dataDirectory, Action<IServiceCollection>? configureServices, params string[] extraArgs)
     {
         var owns = dataDirectory is null;
         dataDirectory ??= Path.Combine(Path.GetTempPath(), "aq-test-" + Guid.NewGuid().ToString("N"));
@@ -47,7 +51,7 @@ public sealed class GatewayHost : IAsyncDisposable
             "--Logging:LogLevel:Default=Warning",
             .. extraArgs,
         ];
-        var app = GatewayApp.Build(args);
+        var app = GatewayApp.Build(args, configureServices);
         await app.StartAsync();
         var host = new GatewayHost(app, dataDirectory, owns);
         await host.WaitReadyAsync();

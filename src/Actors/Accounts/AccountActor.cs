@@ -49,6 +49,10 @@ public sealed class AccountActor : ReceivePersistentActor
         Command<LinkWatchlist>(Link);
         Command<UnlinkWatchlist>(Unlink);
         Command<RevokeToken>(Revoke);
+        Command<ReleaseWatchlistLinks>(Release);
+        Command<GetStaleWatchlistLinks>(q => Sender.Tell(_state.Registered
+            ? new AccountWatchlists(_state.Username, _state.LinkedBefore(_clock.GetUtcNow() - q.MinAge))
+            : _state.NotFound()));
         Command<IAccountRequest>(read => Sender.Tell(_state.Read(read) ?? _state.NotFound()));
         Command<SaveSnapshotSuccess>(s => DeleteSnapshots(new SnapshotSelectionCriteria(s.Metadata.SequenceNr - 1)));
         Command<SaveSnapshotFailure>(_ => { });
@@ -162,6 +166,36 @@ public sealed class AccountActor : ReceivePersistentActor
         }
 
         Write(new WatchlistUnlinked(command.WatchlistId, _clock.GetUtcNow()), () => new AccountWatchlists(_state.Username, _state.WatchlistIds));
+    }
+
+    private void Release(ReleaseWatchlistLinks command)
+    {
+        var unlinks = _state.DecideRelease(command.WatchlistIds, _clock.GetUtcNow());
+        if (unlinks.IsEmpty)
+        {
+            Sender.Tell(_state.Registered ? new AccountWatchlists(_state.Username, _state.WatchlistIds) : _state.NotFound());
+            return;
+        }
+
+        // One atomic write for all: a limit check that found many dead links costs one round trip, not one each.
+        var replyTo = Sender;
+        _awaitingWrite = replyTo;
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        PersistAll(unlinks, persisted =>
+        {
+            _state = _state.Apply(persisted);
+            if (LastSequenceNr % SnapshotEvery == 0)
+            {
+                SaveSnapshot(_state.ToSnapshot());
+            }
+        });
+        DeferAsync(command, _ =>
+        {
+            NodeMetrics.Get(Context.System).JournalWriteSeconds.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
+            _awaitingWrite = null;
+            Context.Parent.Tell(new JournaledState(_state));
+            replyTo.Tell(new AccountWatchlists(_state.Username, _state.WatchlistIds));
+        });
     }
 
     private void Revoke(RevokeToken command)

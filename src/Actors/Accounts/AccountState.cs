@@ -24,6 +24,12 @@ public sealed record AccountState(
     public ImmutableDictionary<string, string> LogoutKeys { get; init; } =
         ImmutableDictionary<string, string>.Empty.WithComparers(StringComparer.Ordinal);
 
+    /// <summary>
+    /// When each linked watchlist was linked (<see cref="WatchlistLinked.At"/>), so a link whose create never
+    /// finished can be told from one whose create may still be in flight (<see cref="LinkedBefore"/>).
+    /// </summary>
+    public ImmutableDictionary<long, DateTimeOffset> LinkedAt { get; init; } = ImmutableDictionary<long, DateTimeOffset>.Empty;
+
     /// <summary>The login lockout; journaled for a registered account (<see cref="DecideLoginResult"/>).</summary>
     public LoginThrottle Login { get; init; } = LoginThrottle.Free;
 
@@ -47,14 +53,18 @@ public sealed record AccountState(
             RegistrationKey = r.RegistrationKey,
             Registered = true,
         },
-        WatchlistLinked l => this with
-        {
-            WatchlistIds = WatchlistIds.Contains(l.WatchlistId) ? WatchlistIds : WatchlistIds.Add(l.WatchlistId),
-            IdempotencyKeys = l.IdempotencyKey is null ? IdempotencyKeys : IdempotencyKeys.SetItem(l.IdempotencyKey, l.WatchlistId),
-        },
+        WatchlistLinked l => WatchlistIds.Contains(l.WatchlistId)
+            ? this with { IdempotencyKeys = l.IdempotencyKey is null ? IdempotencyKeys : IdempotencyKeys.SetItem(l.IdempotencyKey, l.WatchlistId) }
+            : this with
+            {
+                WatchlistIds = WatchlistIds.Add(l.WatchlistId),
+                LinkedAt = LinkedAt.SetItem(l.WatchlistId, l.At),
+                IdempotencyKeys = l.IdempotencyKey is null ? IdempotencyKeys : IdempotencyKeys.SetItem(l.IdempotencyKey, l.WatchlistId),
+            },
         WatchlistUnlinked u => this with
         {
             WatchlistIds = WatchlistIds.Remove(u.WatchlistId),
+            LinkedAt = LinkedAt.Remove(u.WatchlistId),
             IdempotencyKeys = IdempotencyKeys.RemoveRange(IdempotencyKeys.Where(kv => kv.Value == u.WatchlistId).Select(kv => kv.Key)),
         },
         // Revocations of tokens that have expired anyway are dropped, so the set stays small.
@@ -118,6 +128,20 @@ public sealed record AccountState(
         };
     }
 
+    /// <summary>
+    /// The linked ids whose link was journaled at or before <paramref name="cutoff"/>, in link order: the ones
+    /// whose create can no longer be in flight. A link from a snapshot older than link times has none and
+    /// counts as old; the watchlist's tombstone (<see cref="Contracts.Watchlists.AbandonWatchlist"/>) keeps
+    /// even a misjudged one from losing a watchlist.
+    /// </summary>
+    public ImmutableList<long> LinkedBefore(DateTimeOffset cutoff) =>
+        WatchlistIds.Where(id => !LinkedAt.TryGetValue(id, out var at) || at <= cutoff).ToImmutableList();
+
+    /// <summary>The unlinks that release <paramref name="watchlistIds"/>: one per id still linked, none for an unknown account.</summary>
+    public ImmutableArray<IAccountEvent> DecideRelease(IEnumerable<long> watchlistIds, DateTimeOffset now) =>
+        !Registered ? []
+        : [.. watchlistIds.Distinct().Where(WatchlistIds.Contains).Select(id => (IAccountEvent)new WatchlistUnlinked(id, now))];
+
     public AccountCredentials Credentials() => new(UserId, Username, PasswordHash, RegistrationKey);
 
     public AccountSnapshot ToSnapshot() =>
@@ -126,6 +150,7 @@ public sealed record AccountState(
             LogoutKeys = LogoutKeys,
             LoginFailures = Login.Failures,
             LoginLockedUntil = Login.Failures > 0 ? Login.LockedUntil : null,
+            LinkedAt = LinkedAt,
         };
 
     public static AccountState FromSnapshot(AccountSnapshot s) => new(
@@ -141,6 +166,7 @@ public sealed record AccountState(
         // Snapshots from before logout keys have none.
         LogoutKeys = (s.LogoutKeys ?? ImmutableDictionary<string, string>.Empty).WithComparers(StringComparer.Ordinal),
         Login = new LoginThrottle(s.LoginFailures, s.LoginLockedUntil ?? DateTimeOffset.MinValue),
+        LinkedAt = s.LinkedAt ?? ImmutableDictionary<long, DateTimeOffset>.Empty, // snapshots from before link times
     };
 
     /// <summary>What a read answers from this state with no journal involved, or null for a write.</summary>

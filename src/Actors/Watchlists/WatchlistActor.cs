@@ -11,8 +11,9 @@ namespace ActorQuotes.Actors.Watchlists;
 
 /// <summary>
 /// One user's watchlist, sharded by id and event-sourced. Replies to every <see cref="IWatchlistRequest"/>
-/// with <see cref="WatchlistView"/>, <see cref="WatchlistDeletedReply"/> or <see cref="WatchlistCommandRejected"/>,
-/// only after the events are journaled; publishes each change on <see cref="Topics.Watchlist"/>.
+/// with <see cref="WatchlistView"/>, <see cref="WatchlistDeletedReply"/>, <see cref="WatchlistAbandonedReply"/> or
+/// <see cref="WatchlistCommandRejected"/>, only after the events are journaled; publishes each change on
+/// <see cref="Topics.Watchlist"/>.
 /// Runs as the child of a <see cref="DurableEntityHost"/> (see <see cref="EntityProps"/>), which it tells
 /// its state after recovery and after each change.
 /// </summary>
@@ -154,19 +155,25 @@ public sealed class WatchlistActor : ReceivePersistentActor
         {
             var metrics = NodeMetrics.Get(Context.System);
             metrics.JournalWriteSeconds.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
-            metrics.Published("watchlist");
             _awaitingWrite = null;
             Context.Parent.Tell(new JournaledState(_state));
-            if (_state.Deleted)
+            if (_state.Abandoned && !_state.Created)
+            {
+                replyTo.Tell(new WatchlistAbandonedReply(_state.WatchlistId)); // nothing to publish: nobody could have watched it
+                PassivateIfNothing();
+            }
+            else if (_state.Deleted)
             {
                 replyTo.Tell(new WatchlistDeletedReply(_state.WatchlistId));
                 _mediator.Tell(new Publish(Topics.Watchlist(_state.WatchlistId), new WatchlistGone(_state.WatchlistId)));
+                metrics.Published("watchlist");
             }
             else
             {
                 var view = _state.ToView();
                 replyTo.Tell(view);
                 _mediator.Tell(new Publish(Topics.Watchlist(_state.WatchlistId), new WatchlistChanged(view)));
+                metrics.Published("watchlist");
             }
 
             if (_stopWhenWritten)

@@ -36,6 +36,12 @@ public sealed record WatchlistState(
     /// </summary>
     public const int MaxIdempotencyKeys = 50;
 
+    /// <summary>
+    /// Tombstone: the owner's link was reconciled away before any create was journaled, so no create ever will
+    /// be (<see cref="DecideAbandon"/>). docs/architecture.md, "Creates that never finished".
+    /// </summary>
+    public bool Abandoned { get; init; }
+
     /// <summary>The keyed writes remembered, oldest first, at most <see cref="MaxIdempotencyKeys"/>.</summary>
     public ImmutableList<KeyedWriteResult> IdempotencyKeys { get; init; } = ImmutableList<KeyedWriteResult>.Empty;
 
@@ -48,12 +54,13 @@ public sealed record WatchlistState(
     public WatchlistView ToView() => new(WatchlistId, OwnerId, Name, Stocks, Version);
 
     public WatchlistSnapshot ToSnapshot() =>
-        new(WatchlistId, OwnerId, Name, Stocks, Created, Deleted, Version) { IdempotencyKeys = IdempotencyKeys };
+        new(WatchlistId, OwnerId, Name, Stocks, Created, Deleted, Version) { IdempotencyKeys = IdempotencyKeys, Abandoned = Abandoned };
 
     public static WatchlistState FromSnapshot(WatchlistSnapshot s) =>
         new(s.WatchlistId, s.OwnerId, s.Name, s.Stocks, s.Created, s.Deleted, s.Version)
         {
             IdempotencyKeys = s.IdempotencyKeys ?? ImmutableList<KeyedWriteResult>.Empty, // snapshots from before keys
+            Abandoned = s.Abandoned,
         };
 
     /// <summary>
@@ -128,6 +135,11 @@ public sealed record WatchlistState(
         if (command is CreateWatchlist create)
         {
             return DecideCreate(create, now);
+        }
+
+        if (command is AbandonWatchlist abandon)
+        {
+            return DecideAbandon(abandon, now);
         }
 
         if (!IsVisibleTo(command.RequesterId))
@@ -249,11 +261,29 @@ public sealed record WatchlistState(
         StockRemoved r => this with { Stocks = Stocks.RemoveAt(IndexOf(r.TickerSymbol)), Version = Version + 1 },
         WatchlistRenamed r => this with { Name = r.Name, Version = Version + 1 },
         WatchlistDeleted => this with { Deleted = true, Stocks = ImmutableList<Position>.Empty, Version = Version + 1 },
+        WatchlistAbandoned => this with { Abandoned = true },
         _ => throw new ArgumentOutOfRangeException(nameof(e), e.GetType().Name, "Unknown watchlist event."),
     };
 
+    /// <summary>
+    /// An owner's link to this id is being reconciled. The requester's live watchlist keeps its link (its view
+    /// is the answer); a deleted one, another owner's, or one already abandoned is dead (nothing to journal);
+    /// an id never created gets the tombstone, journaled before the link goes, so a create still in flight
+    /// (or retried after a 504) can never make a watchlist that no account lists.
+    /// </summary>
+    public WatchlistDecision DecideAbandon(AbandonWatchlist abandon, DateTimeOffset now) =>
+        IsVisibleTo(abandon.RequesterId) ? WatchlistDecision.Replayed(ToView())
+        : Created || Abandoned ? WatchlistDecision.Replayed(new WatchlistAbandonedReply(WatchlistId))
+        : WatchlistDecision.Accept(new WatchlistAbandoned(now));
+
     private WatchlistDecision DecideCreate(CreateWatchlist create, DateTimeOffset now)
     {
+        if (Abandoned)
+        {
+            return WatchlistDecision.Reject(WatchlistId, WatchlistRejection.Abandoned,
+                "this create was abandoned after its owner's limit check found it unfinished; nothing was created; retry");
+        }
+
         if (Created)
         {
             // A retried create by the same owner is answered with what exists; anything else is a clash.

@@ -102,6 +102,22 @@ public sealed record WatchlistLinkResult(string Username, long WatchlistId, bool
 [SerializationManifest("aq.acct.unlink-watchlist")]
 public sealed record UnlinkWatchlist(string Username, long WatchlistId) : IAccountRequest;
 
+/// <summary>
+/// Gateway → account, when a create finds the owner at the limit: the linked ids whose link is at least
+/// <paramref name="MinAge"/> old by the account's clock, the candidates for <c>AbandonWatchlist</c>.
+/// Replies <see cref="AccountWatchlists"/> holding only those ids (docs/architecture.md, "Creates that never finished").
+/// </summary>
+[SerializationManifest("aq.acct.get-stale-links")]
+public sealed record GetStaleWatchlistLinks(string Username, TimeSpan MinAge) : IAccountRequest;
+
+/// <summary>
+/// Gateway → account: forget these links at once, each a watchlist that is not the owner's and never will be
+/// (each answered <c>AbandonWatchlist</c> with <c>WatchlistAbandonedReply</c>). One journal write for all;
+/// ids not linked are skipped. Replies <see cref="AccountWatchlists"/>.
+/// </summary>
+[SerializationManifest("aq.acct.release-links")]
+public sealed record ReleaseWatchlistLinks(string Username, ImmutableList<long> WatchlistIds) : IAccountRequest;
+
 /// <summary>Gateway → account: the watchlist ids it owns. Replies <see cref="AccountWatchlists"/>.</summary>
 [SerializationManifest("aq.acct.get-watchlists")]
 public sealed record GetAccountWatchlists(string Username) : IAccountRequest;
@@ -195,4 +211,7 @@ public sealed record AccountSnapshot(
 
     /// <summary>Until when logins are locked (added later; absent in old snapshots).</summary>
     public DateTimeOffset? LoginLockedUntil { get; init; }
+
+    /// <summary>When each watchlist was linked (added later; null in old snapshots).</summary>
+    public ImmutableDictionary<long, DateTimeOffset>? LinkedAt { get; init; }
 }

@@ -80,3 +80,17 @@ public sealed record WatchlistRenamed(string Name, DateTimeOffset At) : IWatchli
 
     public string? Request { get; init; }
 }
+
+/// <summary>
+/// Tombstone: the owner's link to this id was reconciled before any create was journaled, so no create ever
+/// will be (<see cref="AbandonWatchlist"/>). Written only for an id that was never created.
+/// </summary>
+[SerializationManifest("aq.wl.ev.abandoned")]
+public sealed record WatchlistAbandoned(DateTimeOffset At) : IWatchlistEvent
+{
+    public int SchemaVersion { get; init; } = 1;
+
+    public string? IdempotencyKey { get; init; }
+
+    public string? Request { get; init; }
+}

@@ -34,6 +34,12 @@ public enum WatchlistRejection
 
     /// <summary>The Idempotency-Key was already used on this watchlist for a different request.</summary>
     IdempotencyKeyReused,
+
+    /// <summary>
+    /// A create refused because its owner's link was reconciled away first (<see cref="AbandonWatchlist"/>):
+    /// nothing was created. Retry; a retry gets a new id.
+    /// </summary>
+    Abandoned,
 }
 
 /// <summary>One position: ticker, quantity and purchase price.</summary>
@@ -81,6 +87,19 @@ public sealed record DeleteWatchlist(long WatchlistId, long RequesterId) : IWatc
     public string? IdempotencyKey { get; init; }
 }
 
+/// <summary>
+/// Gateway → watchlist, reconciling an owner's link to this id: a watchlist not created by now never will be
+/// (a later <see cref="CreateWatchlist"/> is refused <see cref="WatchlistRejection.Abandoned"/>). Replies
+/// <see cref="WatchlistView"/> if it exists and is the requester's (the link is real), otherwise
+/// <see cref="WatchlistAbandonedReply"/> (the link is dead and may be removed).
+/// </summary>
+[SerializationManifest("aq.wl.abandon")]
+public sealed record AbandonWatchlist(long WatchlistId, long RequesterId) : IWatchlistRequest;
+
+/// <summary>Reply to <see cref="AbandonWatchlist"/>: no watchlist of the requester's has this id, nor ever will.</summary>
+[SerializationManifest("aq.wl.abandoned-reply")]
+public sealed record WatchlistAbandonedReply(long WatchlistId) : IActorQuotesMessage;
+
 /// <summary>Gateway or session → watchlist: read it. Replies <see cref="WatchlistView"/>.</summary>
 [SerializationManifest("aq.wl.get")]
 public sealed record GetWatchlist(long WatchlistId, long RequesterId) : IWatchlistRequest;
@@ -124,6 +143,9 @@ public sealed record WatchlistSnapshot(
 {
     /// <summary>The writes remembered by Idempotency-Key, oldest first (added later; null in old snapshots).</summary>
     public ImmutableList<KeyedWriteResult>? IdempotencyKeys { get; init; }
+
+    /// <summary>Whether its create was abandoned before it happened (added later; false in old snapshots).</summary>
+    public bool Abandoned { get; init; }
 }
 
 /// <summary>

@@ -52,6 +52,7 @@ public static class WatchlistEndpoints
         HttpContext context,
         ActorQuotesRegions regions,
         CompanyCatalog catalog,
+        Microsoft.Extensions.Options.IOptions<WatchlistOptions> options,
         CancellationToken cancellationToken)
     {
         var (key, keyProblem) = IdempotencyKey.Read(context.Request);
@@ -71,6 +72,13 @@ public static class WatchlistEndpoints
         // The owner records the id first: a watchlist its owner cannot list never exists. If the create
         // below fails, the listing skips the id it cannot find. A retried Idempotency-Key gets its first id.
         var linked = await regions.WriteAccount(new LinkWatchlist(user.Username, newId, key), cancellationToken);
+        if (linked is AccountCommandRejected { Code: AccountRejection.LimitReached }
+            && await UnfinishedCreates.ReleaseAsync(regions, user, options.Value.AbandonCreateAfter, cancellationToken) > 0)
+        {
+            // Links to watchlists that never existed were let go, so the limit counts real ones: try once more.
+            linked = await regions.WriteAccount(new LinkWatchlist(user.Username, newId, key), cancellationToken);
+        }
+
         if (linked is not WatchlistLinkResult link)
         {
             return linked is AccountCommandRejected { Code: AccountRejection.LimitReached } limit
@@ -84,6 +92,12 @@ public static class WatchlistEndpoints
         if (created is WatchlistCommandRejected { Code: WatchlistRejection.Unavailable })
         {
             await Compensate(regions, user.Username, link);
+        }
+        else if (created is WatchlistCommandRejected { Code: WatchlistRejection.Abandoned })
+        {
+            // A limit check tombstoned this id while its create was in flight, and may have stopped before the
+            // unlink: the tombstone makes the unlink safe, and takes the key with it so a retry gets a new id.
+            await UnfinishedCreates.ReleaseAbandonedAsync(regions, user, link.WatchlistId);
         }
 
         return created switch
@@ -291,6 +305,7 @@ public static class WatchlistEndpoints
         WatchlistRejection.Unavailable => ApiProblems.ServiceUnavailable(rejected.Reason),
         WatchlistRejection.OutcomeUnknown => ApiProblems.OutcomeUnknown(rejected.Reason + "; retry with the same Idempotency-Key"),
         WatchlistRejection.IdempotencyKeyReused => ApiProblems.KeyReused(),
+        WatchlistRejection.Abandoned => ApiProblems.ServiceUnavailable(rejected.Reason),
         _ => ApiProblems.Create(StatusCodes.Status400BadRequest, ApiProblems.BadRequest, "Rejected.", rejected.Reason),
     };
 
