@@ -30,6 +30,7 @@ public sealed class DiskFullTests(ITestOutputHelper output)
         var healthAnswers = new List<HttpStatusCode>();
 
         var fill = await disk.FillAsync("fill");
+        var sinceFull = Stopwatch.StartNew();
 
         // Readiness turns 503 and says why, while the process stays live.
         string? journal = null;
@@ -54,7 +55,8 @@ public sealed class DiskFullTests(ITestOutputHelper output)
 
         // The failures have opened the journal's circuit breaker: from here every journal call fails at once.
         await node.WaitForLineAsync(line => line.Contains("Circuit Breaker is open", StringComparison.Ordinal))
-            .WaitAsync(TimeSpan.FromSeconds(60));
+            .WaitAsync(TimeSpan.FromSeconds(120));
+        output.WriteLine($"the journal's circuit breaker opened {sinceFull.Elapsed.TotalSeconds:0.0} s after the disk filled");
 
         File.Delete(fill);
         var sinceSpace = Stopwatch.StartNew();
