@@ -20,10 +20,12 @@ public sealed class DiskFullTests(ITestOutputHelper output)
         await using var disk = await TmpfsMount.CreateAsync("16m"); // room for a full WAL (1,000 pages) before its checkpoint
         await using var node = await GatewayProcess.StartAsync(disk.Path, new Dictionary<string, string>
         {
-            // Every ticker writes a reservation every other tick: on a full disk their failures come in a wave
-            // and trip the journal's circuit breaker within seconds, as a day's ticks did in minutes.
+            // Every ticker writes a reservation every other tick, so on a full disk their failures come in a wave
+            // and trip the journal's circuit breaker, as a day's ticks did in minutes. SQLite first reuses the
+            // WAL it has (up to 1,000 pages, 4 MiB, one page or more per commit): at 50 commits a second the
+            // writes fail within about 20 s of the fill.
             ["Tickers:SequenceBlock"] = "2",
-            ["Feeds:Simulated:TicksPerSecond"] = "20",
+            ["Feeds:Simulated:TicksPerSecond"] = "50",
         });
         var (token, _) = await node.Http.RegisterAndLogin("before_full");
         var watchlist = await node.Http.CreateWatchlist(token, "Kept");

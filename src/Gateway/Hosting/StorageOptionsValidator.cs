@@ -96,7 +96,8 @@ public sealed class StorageOptionsValidator(IOptions<AuthOptions> auth) : IValid
         try
         {
             Directory.CreateDirectory(path);
-            var probe = Path.Combine(path, ProbeFile);
+            // Named per process: a second node started on the same folder (refused later, by the lock) must not race this one.
+            var probe = Path.Combine(path, $"{ProbeFile}-{Environment.ProcessId}");
             File.WriteAllBytes(probe, []);
             File.Delete(probe);
             return null;
