@@ -109,7 +109,8 @@ internal sealed class ClusterMemberCheck(ActorSystem system) : IHealthCheck
 /// Until the node's <see cref="JournalWarmup"/> has recovered its probe, the database may answer but the node
 /// is not ready: the first entity to recover would pay the journal's start-up. On SQLite, a data folder with
 /// less than <see cref="MinFreeBytes"/> free is not ready either: SQLite still answers reads there, but the
-/// journal's writes fail ("database or disk is full"), so a load balancer should send the traffic elsewhere.
+/// journal's writes fail ("database or disk is full") once the WAL it already has is used up, so a load
+/// balancer should send the traffic elsewhere.
 /// Nothing here throws: a probe that cannot even be built is an unhealthy answer, never a 500.
 /// </summary>
 internal sealed class JournalDatabaseCheck(IOptions<StorageOptions> storage, JournalWarmup warmup) : IHealthCheck
@@ -146,7 +147,7 @@ internal sealed class JournalDatabaseCheck(IOptions<StorageOptions> storage, Jou
             if (options.IsSqlite && FreeBytes(connection) is { } free and < MinFreeBytes)
             {
                 return HealthCheckResult.Unhealthy(
-                    $"sqlite answers but its disk is full: {free} bytes free for {connection.DataSource} (under {MinFreeBytes}); journal writes fail");
+                    $"sqlite answers but its disk is full: {free} bytes free for {connection.DataSource} (under {MinFreeBytes}); journal writes fail or soon will");
             }
 
             return warmup.Elapsed is { } warm
