@@ -45,6 +45,7 @@ public static class GatewayApp
             .Validate(s => s.IsSqlite || !string.IsNullOrWhiteSpace(s.ConnectionString),
                 "Storage:ConnectionString is required when Storage:Provider is 'postgresql'.")
             .ValidateOnStart();
+        services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<StorageOptions>, StorageOptionsValidator>();
         services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section).ValidateDataAnnotations()
             .Validate(a => a.TokenLifetime > TimeSpan.Zero, "Auth:TokenLifetime must be positive.")
             .ValidateOnStart();

@@ -317,12 +317,22 @@ public static class AkkaSetup
             DefaultTimeout = 30,
         }.ToString();
 
-        // WAL lets readers run beside the single writer; it is a property of the file, set once.
-        using var connection = new SqliteConnection(connectionString);
-        connection.Open();
-        using var pragma = connection.CreateCommand();
-        pragma.CommandText = "PRAGMA journal_mode=WAL;";
-        pragma.ExecuteNonQuery();
+        try
+        {
+            // WAL lets readers run beside the single writer; it is a property of the file, set once.
+            using var connection = new SqliteConnection(connectionString);
+            connection.Open();
+            using var pragma = connection.CreateCommand();
+            pragma.CommandText = "PRAGMA journal_mode=WAL;";
+            pragma.ExecuteNonQuery();
+        }
+        catch (SqliteException e)
+        {
+            // Not a file SQLite can open and write (not a database, no space for its WAL): a message, not a stack trace.
+            throw new NodeConfigurationException(
+                $"The SQLite database in Storage:DataDirectory {storage.FullDataDirectory} cannot be opened: {e.Message}", e);
+        }
+
         return connectionString;
     }
 }

@@ -25,7 +25,7 @@ public sealed class DataDirectoryLock : IDisposable
             // FileShare.None is an advisory flock on Unix and a sharing lock on Windows.
             _lock = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
         }
-        catch (IOException e)
+        catch (IOException e) when (IsHeldByAnother(e))
         {
             throw new NodeConfigurationException(
                 $"Another ActorQuotes node already uses the SQLite data in {dataDirectory} ({path} is locked). " +
@@ -33,7 +33,23 @@ public sealed class DataDirectoryLock : IDisposable
                 "Storage:Provider=postgresql and Storage:ConnectionString, and join them with Node:SeedNodes.",
                 e);
         }
+        catch (Exception e) when (e is UnauthorizedAccessException or IOException)
+        {
+            throw new NodeConfigurationException(
+                $"Storage:DataDirectory {dataDirectory} cannot be used: {path} cannot be opened ({e.Message}).", e);
+        }
     }
+
+    /// <summary>
+    /// Whether the lock is taken, as opposed to the folder being unusable (a read-only mount is an
+    /// <see cref="IOException"/> too, and must not be reported as a second node). .NET reports a taken
+    /// lock with the platform's own code: EWOULDBLOCK on Unix (11 on Linux, 35 on macOS), a sharing or lock
+    /// violation on Windows.
+    /// </summary>
+    private static bool IsHeldByAnother(IOException e) =>
+        OperatingSystem.IsWindows()
+            ? (e.HResult & 0xFFFF) is 32 or 33
+            : e.HResult == (OperatingSystem.IsLinux() ? 11 : 35);
 
     public void Dispose()
     {

@@ -107,11 +107,21 @@ internal sealed class ClusterMemberCheck(ActorSystem system) : IHealthCheck
 /// Opens a connection to the journal's database and runs <c>SELECT 1</c>. The probe's connections are not
 /// pooled, so it never hands the journal a connection a database restart left broken, nor takes one from it.
 /// Until the node's <see cref="JournalWarmup"/> has recovered its probe, the database may answer but the node
-/// is not ready: the first entity to recover would pay the journal's start-up.
+/// is not ready: the first entity to recover would pay the journal's start-up. On SQLite, a data folder with
+/// less than <see cref="MinFreeBytes"/> free is not ready either: SQLite still answers reads there, but the
+/// journal's writes fail ("database or disk is full") once the WAL it already has is used up, so a load
+/// balancer should send the traffic elsewhere.
+/// Nothing here throws: a probe that cannot even be built is an unhealthy answer, never a 500.
 /// </summary>
 internal sealed class JournalDatabaseCheck(IOptions<StorageOptions> storage, JournalWarmup warmup) : IHealthCheck
 {
-    private readonly string _connectionString = Unpooled(storage.Value);
+    /// <summary>
+    /// Below this the next journal write may not fit: a write appends WAL frames (4 KiB pages, several per
+    /// batch), a ticker snapshot is a few KiB, and a checkpoint needs room too. 1 MiB is hundreds of writes.
+    /// </summary>
+    public const long MinFreeBytes = 1024 * 1024;
+
+    private string? _connectionString;
 
     private static string Unpooled(StorageOptions storage)
     {
@@ -123,22 +133,53 @@ internal sealed class JournalDatabaseCheck(IOptions<StorageOptions> storage, Jou
 
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
+        var options = storage.Value;
         try
         {
-            await using DbConnection connection = storage.Value.IsPostgreSql
+            _connectionString ??= Unpooled(options);
+            await using DbConnection connection = options.IsPostgreSql
                 ? new NpgsqlConnection(_connectionString)
                 : new SqliteConnection(_connectionString);
             await connection.OpenAsync(cancellationToken);
             await using var command = connection.CreateCommand();
             command.CommandText = "SELECT 1";
             await command.ExecuteScalarAsync(cancellationToken);
+            if (options.IsSqlite && FreeBytes(connection) is { } free and < MinFreeBytes)
+            {
+                return HealthCheckResult.Unhealthy(
+                    $"sqlite answers but its disk is full: {free} bytes free for {connection.DataSource} (under {MinFreeBytes}); journal writes fail or soon will");
+            }
+
             return warmup.Elapsed is { } warm
-                ? HealthCheckResult.Healthy($"{storage.Value.Provider} answers; the first recovery took {(long)warm.TotalMilliseconds} ms")
-                : HealthCheckResult.Unhealthy($"{storage.Value.Provider} answers; the first recovery has not completed yet");
+                ? HealthCheckResult.Healthy($"{options.Provider} answers; the first recovery took {(long)warm.TotalMilliseconds} ms")
+                : HealthCheckResult.Unhealthy($"{options.Provider} answers; the first recovery has not completed yet");
         }
         catch (Exception e) when (e is DbException or InvalidOperationException or TimeoutException or OperationCanceledException)
         {
-            return HealthCheckResult.Unhealthy($"{storage.Value.Provider} does not answer: {e.GetType().Name}");
+            return HealthCheckResult.Unhealthy($"{options.Provider} does not answer: {e.GetType().Name}");
+        }
+        catch (Exception e)
+        {
+            return HealthCheckResult.Unhealthy($"{options.Provider} cannot be probed: {e.GetType().Name}: {e.Message}");
+        }
+    }
+
+    /// <summary>Bytes free to this process on the file system that holds the SQLite file, or null if that cannot be read.</summary>
+    private static long? FreeBytes(DbConnection connection)
+    {
+        var folder = Path.GetDirectoryName(Path.GetFullPath(connection.DataSource));
+        if (string.IsNullOrEmpty(folder))
+        {
+            return null;
+        }
+
+        try
+        {
+            return new DriveInfo(folder).AvailableFreeSpace;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            return null;
         }
     }
 }

@@ -149,6 +149,45 @@ public sealed partial class GatewayProcess : IAsyncDisposable
     }
 
     /// <summary>
+    /// Starts the gateway on <paramref name="dataDirectory"/> and waits for it to exit by itself, as a node that
+    /// refuses its configuration does; killed (and reported as such) if it is still running after <paramref name="within"/>.
+    /// </summary>
+    public static async Task<GatewayExit> RunToExitAsync(string dataDirectory, IReadOnlyDictionary<string, string> settings, TimeSpan within)
+    {
+        var startInfo = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        {
+            WorkingDirectory = AppContext.BaseDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        startInfo.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "ActorQuotes.Gateway.dll"));
+        startInfo.ArgumentList.Add("--urls=http://127.0.0.1:0");
+        startInfo.ArgumentList.Add("--Storage:DataDirectory=" + dataDirectory);
+        foreach (var (key, value) in settings)
+        {
+            startInfo.ArgumentList.Add($"--{key}={value}");
+        }
+
+        using var process = Process.Start(startInfo) ?? throw new InvalidOperationException("Could not start dotnet.");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(within);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            KillAndWait(process);
+            throw new InvalidOperationException(
+                $"The gateway process was still running after {within.TotalSeconds} s. Output:\n{await stdout}\n{await stderr}");
+        }
+
+        return new GatewayExit(process.ExitCode, await stdout, await stderr);
+    }
+
+    /// <summary>
     /// Waits for <c>/health/ready</c> as a load balancer would, so a test's first request does not race the node
     /// joining its cluster. A node that is still joining others (a cluster member waiting for its seeds) may
     /// take longer than this; such callers wait again with their own bound.
@@ -321,3 +360,6 @@ public sealed partial class GatewayProcess : IAsyncDisposable
 /// replacing the caller's settings of the same keys (the node's Akka address, its database).
 /// </summary>
 public sealed record NetworkPlacement(string Namespace, string HttpAddress, IReadOnlyDictionary<string, string> Settings);
+
+/// <summary>How a gateway process that ran to its end exited, and everything it wrote.</summary>
+public sealed record GatewayExit(int ExitCode, string Stdout, string Stderr);
