@@ -4,8 +4,9 @@ namespace ActorQuotes.Bench.Tests;
 
 /// <summary>
 /// The runtime settings each compared server starts with, read from the runtime configs beside the
-/// assemblies the benchmark (and the smoke tests) start: each server runs the setting docs/benchmarks.md
-/// records for it and why (tenth round), and a change to one shows up here rather than as a drift in the ratios.
+/// assemblies the benchmark (and the smoke tests) start: each server runs the setting
+/// docs/decisions/0009-dynamic-pgo-off.md records for it and why, and a change to one shows up here rather than
+/// as a drift in the ratios.
 /// </summary>
 public sealed class RuntimeSettingsTests
 {

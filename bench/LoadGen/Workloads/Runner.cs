@@ -465,7 +465,7 @@ public sealed class Runner(ServerSettings settings, Profile profile, Action<stri
     /// unoptimized at first: the JIT compiles each hot method again, optimized, only after it has been called
     /// often enough, and on a full core that took 30-40 s. The SUT's hot path (Akka.NET and its own
     /// assemblies, not precompiled like the shared framework B0 mostly runs on) was still at tier 0 30 s into
-    /// a hold (docs/benchmarks.md, ninth round), so the windows measure servers in their steady state only
+    /// a hold (docs/benchmarks.md, "Method"), so the windows measure servers in their steady state only
     /// after it. A server is warmed once per process: W2 runs on the processes W1 warmed.
     /// </summary>
     private async Task WarmUpAsync(IReadOnlyList<Lane> lanes, double fanout, CancellationToken ct)
@@ -606,7 +606,7 @@ public sealed class Runner(ServerSettings settings, Profile profile, Action<stri
     /// at most <see cref="DrainLimit"/>). An overloaded
     /// window leaves frames queued in the server's output buffers and the kernel's socket buffers; a server
     /// then stopped (SIGSTOP) while the others run kept that queue into its next window, which inherited up
-    /// to a second of latency at rates it otherwise kept up with (seventh round, docs/benchmarks.md).
+    /// to a second of latency at rates it otherwise kept up with (docs/benchmarks.md, "Method").
     /// </summary>
     private async Task DrainAsync(Lane lane, CancellationToken ct)
     {

@@ -16,7 +16,7 @@ public sealed record UnfollowQuotes(QuoteSlot Slot);
 /// The node's quote fan-out: one child per symbol that a session on this node follows. The child is this
 /// node's only pub-sub subscriber of the symbol's quote topic, whatever the number of sockets, and puts
 /// each quote into every follower's <see cref="QuoteSlot"/> (a write, not a message per socket). Sessions
-/// still own everything else: frames, pacing, limits, slow consumers.
+/// still own everything else: frames, pacing, limits, slow consumers (docs/decisions/0004-quote-fanout-slots.md).
 /// </summary>
 public sealed class QuoteHubActor : ReceiveActor
 {

@@ -9,7 +9,7 @@ namespace ActorQuotes.Actors.Sessions;
 /// The session actors' mailbox (<see cref="StreamingOptions.Mailbox"/>): an unbounded queue that starts
 /// small. Akka's default queue (a <c>ConcurrentQueue</c>) holds a 32-slot segment from the first message
 /// on, about 1 KB per session, while an idle session has at most a few messages waiting: a
-/// <see cref="QuotesReady"/> wake, a timer's tick (docs/benchmarks.md, W3).
+/// <see cref="QuotesReady"/> wake, a timer's tick (docs/decisions/0007-session-mailbox.md).
 /// </summary>
 public sealed class SessionMailbox(Settings settings, Config config)
     : MailboxType(settings, config), IProducesMessageQueue<SessionMessageQueue>

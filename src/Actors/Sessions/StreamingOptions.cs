@@ -7,7 +7,8 @@ public sealed class StreamingOptions
 
     /// <summary>
     /// The Akka dispatcher that the gateway runs session actors and the quote fan-out on: their own
-    /// <see cref="DispatcherThreads"/> threads, so mailbox runs do not queue ahead of Kestrel's socket sends.
+    /// <see cref="DispatcherThreads"/> threads, so mailbox runs do not queue ahead of Kestrel's socket sends
+    /// (docs/decisions/0005-streaming-dispatcher.md).
     /// </summary>
     public const string Dispatcher = "actorquotes.streaming-dispatcher";
 
@@ -22,7 +23,8 @@ public sealed class StreamingOptions
 
     /// <summary>
     /// Frames a session has due at once go to the connection in one write (one pipe write and flush in
-    /// Kestrel) instead of one each; false writes every frame on its own (docs/operations.md).
+    /// Kestrel) instead of one each; false writes every frame on its own (docs/operations.md;
+    /// docs/decisions/0010-batched-writes.md).
     /// </summary>
     public bool BatchFrames { get; set; } = true;
 

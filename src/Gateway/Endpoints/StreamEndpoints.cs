@@ -36,7 +36,8 @@ public static class StreamEndpoints
     /// <summary>
     /// Runs the stream endpoints in a branch of the pipeline of their own, ahead of status pages,
     /// authentication and authorization. A stream's request lasts as long as its socket, and each
-    /// middleware it passes keeps its state that long (about 0.8 KB per socket, docs/benchmarks.md W3);
+    /// middleware it passes keeps its state that long (about 0.8 KB per socket; docs/benchmarks.md,
+    /// "W3 memory per idle socket");
     /// streams check their token themselves and write their own errors, so those middleware have nothing
     /// to do for them. Routing has picked the endpoint before this runs.
     /// </summary>

@@ -111,7 +111,8 @@ public static class AkkaSetup
     /// <summary>
     /// Session actors and the quote fan-out run on their own threads rather than on the .NET thread pool.
     /// On the pool, thousands of mailbox runs per second queued ahead of Kestrel's socket sends, so output
-    /// pipes stayed mid-flush and every frame took Kestrel's slower buffered path (docs/benchmarks.md).
+    /// pipes stayed mid-flush and every frame took Kestrel's slower buffered path
+    /// (docs/decisions/0005-streaming-dispatcher.md).
     /// </summary>
     private static string StreamingDispatcherHocon(StreamingOptions streaming) => $$"""
         {{StreamingOptions.Dispatcher}} {

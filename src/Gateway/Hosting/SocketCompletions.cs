@@ -8,7 +8,7 @@ namespace ActorQuotes.Gateway.Hosting;
 /// ("inline"), or queued to the .NET thread pool (the runtime's default). ActorQuotes runs them inline by
 /// default: a completion queued to the pool waits behind the pool's other work, and on a loaded node that
 /// wait shows in the tail latency (W1's p99-bounded saturation rose 1.6–2.6 × with it in four runs;
-/// docs/benchmarks.md, "The sixth round").
+/// docs/decisions/0008-inline-socket-completions.md).
 /// <para>
 /// What then runs on an engine thread is only code that awaits a socket itself: Kestrel's transport loops
 /// (the bytes into and out of its pipes), Npgsql's reads and Akka.Remote's socket callbacks. Kestrel still

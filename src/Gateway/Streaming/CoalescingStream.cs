@@ -10,7 +10,7 @@ namespace ActorQuotes.Gateway.Streaming;
 /// frames due at once (a busy socket's quotes, a subscription's first quotes) pays that k times. While
 /// <see cref="Holding"/>, writes are copied into one pooled buffer instead and flushes do nothing, and the
 /// next write that is not held, or <see cref="ReleaseAsync"/>, hands Kestrel everything at once: one
-/// pipe write and one flush per batch.
+/// pipe write and one flush per batch (docs/decisions/0010-batched-writes.md).
 /// <para>
 /// Thread safety: the WebSocket serializes its own writes (one at a time, each awaited), and
 /// <see cref="WebSocketFrameSink"/> sets <see cref="Holding"/> and calls <see cref="ReleaseAsync"/> under its

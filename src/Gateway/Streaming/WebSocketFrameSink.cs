@@ -24,7 +24,7 @@ public sealed class WebSocketFrameSink(WebSocket socket, CoalescingStream? conne
 
     private readonly SemaphoreSlim _gate = new(1, 1);
 
-    // Made by the first close only: an open socket holds no timer (docs/benchmarks.md, W3).
+    // Made by the first close only: an open socket holds no timer (docs/benchmarks.md, "W3 memory per idle socket").
     private Timer? _closeDeadline;
     private Timer? _abortDeadline;
     private volatile bool _receiveEnded;
