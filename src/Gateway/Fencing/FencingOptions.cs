@@ -27,7 +27,7 @@ public sealed class FencingOptions
     /// <summary>
     /// A node of a cluster whose own process stood still longer than this (a SIGSTOP, a paused VM, a stall)
     /// may have been downed meanwhile: it stops serving and exits. Null: the cluster failure detector's
-    /// acceptable heartbeat pause (Node:AcceptableHeartbeatPause, 2 s by default).
+    /// acceptable heartbeat pause (Node:AcceptableHeartbeatPause, 3 s by default).
     /// </summary>
     public TimeSpan? WatchdogPause { get; set; }
 

@@ -30,7 +30,7 @@ public sealed class NodeStartupTests
         Assert.Contains("Streaming:DispatcherThreads must be between 1 and 256", error.Message, StringComparison.Ordinal);
     }
 
-    [Fact(DisplayName = "Node:AcceptableHeartbeatPause sets both failure detectors' pause, 2 s unless set; the failover settings reach Akka")]
+    [Fact(DisplayName = "Node:AcceptableHeartbeatPause sets both failure detectors' pause, 3 s unless set; the failover settings reach Akka")]
     public async Task Acceptable_heartbeat_pause_reaches_the_failure_detectors()
     {
         const string Membership = "akka.cluster.failure-detector.acceptable-heartbeat-pause";
@@ -38,9 +38,9 @@ public sealed class NodeStartupTests
         await using (var byDefault = await GatewayHost.StartAsync())
         {
             var config = byDefault.Services.GetRequiredService<Akka.Actor.ActorSystem>().Settings.Config;
-            Assert.Equal(TimeSpan.FromSeconds(2), config.GetTimeSpan(Membership));
-            Assert.Equal(TimeSpan.FromSeconds(2), config.GetTimeSpan(Watch));
-            Assert.Equal(TimeSpan.FromSeconds(3), config.GetTimeSpan("akka.cluster.split-brain-resolver.stable-after"));
+            Assert.Equal(TimeSpan.FromSeconds(3), config.GetTimeSpan(Membership));
+            Assert.Equal(TimeSpan.FromSeconds(3), config.GetTimeSpan(Watch));
+            Assert.Equal(TimeSpan.FromSeconds(5), config.GetTimeSpan("akka.cluster.split-brain-resolver.stable-after"));
             Assert.Equal(TimeSpan.FromSeconds(2), config.GetTimeSpan("akka.cluster.sharding.updating-state-timeout"));
             Assert.Equal(TimeSpan.FromMilliseconds(500), config.GetTimeSpan("akka.cluster.down-removal-margin"));
             Assert.Equal(TimeSpan.FromMilliseconds(500), config.GetTimeSpan("akka.cluster.failure-detector.heartbeat-interval"));
