@@ -271,10 +271,10 @@ public sealed record TickerView(
     public static TickerView Of(TickerStats s, int subscribers, string node, string shardId) => new(
         s.Symbol, s.Quote.Price, s.Quote.PreviousClose, s.Quote.Change, s.Quote.ChangePercent, s.Quote.Sequence, s.Quote.Timestamp,
         s.Quote.Open, s.Quote.DayHigh, s.Quote.DayLow, s.Quote.Volume, s.Accepted,
-        Enum.GetValues<TickRejection>().ToDictionary(r => Observability.PrometheusExposition.SnakeCase(r.ToString()), r => s.Rejected.GetValueOrDefault(r)),
+        Enum.GetValues<TickRejection>().ToDictionary(r => r.ToCode(), r => s.Rejected.GetValueOrDefault(r)),
         subscribers, node, shardId,
         s.LastRejected is { } r
-            ? new LastRejectedView(Observability.PrometheusExposition.SnakeCase(r.Reason.ToString()), r.Price, r.Timestamp, r.RejectedAt)
+            ? new LastRejectedView(r.Reason.ToCode(), r.Price, r.Timestamp, r.RejectedAt)
             : null);
 }
 

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using ActorQuotes.Contracts.Tickers;
 using Akka.Actor;
 
@@ -33,7 +32,7 @@ public static class TickSender
                 outcomes[i] = await asks[i] switch
                 {
                     TickAccepted accepted => new TickOutcome(ticks[i].Symbol, accepted.Sequence, null),
-                    TickRejected rejected => new TickOutcome(ticks[i].Symbol, 0, ReasonCode(rejected.Reason)),
+                    TickRejected rejected => new TickOutcome(ticks[i].Symbol, 0, rejected.Reason.ToCode()),
                     var other => throw new InvalidOperationException($"Unexpected reply {other.GetType().Name} to {nameof(IngestTick)}"),
                 };
             }
@@ -45,16 +44,4 @@ public static class TickSender
 
         return outcomes;
     }
-
-    /// <summary>The wire name of a rejection: <c>not_finite</c>, <c>not_positive</c>, <c>unknown_symbol</c>, …</summary>
-    public static string ReasonCode(TickRejection reason) => reason switch
-    {
-        TickRejection.NotFinite => "not_finite",
-        TickRejection.NotPositive => "not_positive",
-        TickRejection.UnknownSymbol => "unknown_symbol",
-        TickRejection.OutOfOrder => "out_of_order",
-        TickRejection.OutsideBand => "outside_band",
-        TickRejection.FutureTimestamp => "future_timestamp",
-        _ => JsonNamingPolicy.SnakeCaseLower.ConvertName(reason.ToString()),
-    };
 }
