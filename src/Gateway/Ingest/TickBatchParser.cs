@@ -36,9 +36,6 @@ public static class TickBatchParser
     /// <summary>The index of a tick sent alone, not in an array.</summary>
     private const int SingleTick = -1;
 
-    private static readonly string[] OffsetFormats = ["yyyy-MM-dd'T'HH:mm:ss.FFFFFFFzzz"];
-    private static readonly string[] UtcFormats = ["yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'"];
-
     /// <summary>
     /// An array of ticks (or, with <paramref name="allowSingle"/>, one tick object). A tick without a
     /// <c>timestamp</c> is dated <paramref name="now"/>.
@@ -161,7 +158,7 @@ public static class TickBatchParser
                 return null;
             }
 
-            if (!TryParseTimestamp(timeElement.GetString()!, out timestamp))
+            if (!TickTimestamp.TryParse(timeElement.GetString()!, out timestamp))
             {
                 valid = AddError(errors, FieldPath(index, "timestamp"), "must be ISO 8601 with an offset, e.g. 2026-11-29T01:00:00Z");
             }
@@ -194,9 +191,4 @@ public static class TickBatchParser
 
         return false;
     }
-
-    // An offset is required: a bare local time would mean something different on every server.
-    private static bool TryParseTimestamp(string text, out DateTimeOffset timestamp) =>
-        DateTimeOffset.TryParseExact(text, OffsetFormats, CultureInfo.InvariantCulture, DateTimeStyles.None, out timestamp)
-        || DateTimeOffset.TryParseExact(text, UtcFormats, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out timestamp);
 }
