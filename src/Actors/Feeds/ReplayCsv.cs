@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using ActorQuotes.Contracts.Tickers;
 
 namespace ActorQuotes.Actors.Feeds;
 
@@ -20,10 +21,6 @@ public sealed record ReplayCsvResult(ImmutableArray<ReplayRow> Rows, ImmutableAr
 public static class ReplayCsv
 {
     public const string Header = "timestamp,ticker_symbol,price,volume";
-
-    // An offset is required: a bare local time would mean something different on every server.
-    private static readonly string[] OffsetFormats = ["yyyy-MM-dd'T'HH:mm:ss.FFFFFFFzzz"];
-    private static readonly string[] UtcFormats = ["yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'"];
 
     public static ReplayCsvResult ParseFile(string path)
     {
@@ -84,7 +81,7 @@ public static class ReplayCsv
             return (null, $"expected 4 fields ({Header}), found {fields.Length}");
         }
 
-        if (!TryParseTimestamp(fields[0].Trim(), out var timestamp))
+        if (!TickTimestamp.TryParse(fields[0].Trim(), out var timestamp))
         {
             return (null, $"timestamp '{fields[0].Trim()}' is not ISO 8601 with an offset (2026-11-27T09:00:00+09:00)");
         }
@@ -110,8 +107,4 @@ public static class ReplayCsv
 
         return (new ReplayRow(timestamp, symbol, price, volume), null);
     }
-
-    private static bool TryParseTimestamp(string text, out DateTimeOffset timestamp) =>
-        DateTimeOffset.TryParseExact(text, OffsetFormats, CultureInfo.InvariantCulture, DateTimeStyles.None, out timestamp)
-        || DateTimeOffset.TryParseExact(text, UtcFormats, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out timestamp);
 }

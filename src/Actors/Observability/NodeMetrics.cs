@@ -19,8 +19,6 @@ public sealed class NodeMetrics : IExtension, IDisposable
     /// <summary>Upper bounds (seconds) of the journal write latency buckets.</summary>
     public static readonly double[] LatencyBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
-    private static readonly string[] ReasonNames = Enum.GetValues<TickRejection>().Select(SnakeCase).ToArray();
-
     private readonly Meter _meter;
     private readonly MeterListener _listener;
     private readonly ConcurrentDictionary<Instrument, CounterTotals> _counters = new();
@@ -64,7 +62,7 @@ public sealed class NodeMetrics : IExtension, IDisposable
         // Every labelled series exists from the start (at 0), so rate() and absent() see it before the first event.
         foreach (var reason in Enum.GetValues<TickRejection>())
         {
-            TicksRejected.Add(0, new KeyValuePair<string, object?>("reason", ReasonNames[(int)reason]));
+            TicksRejected.Add(0, new KeyValuePair<string, object?>("reason", reason.ToCode()));
         }
 
         foreach (var topic in TopicKinds)
@@ -101,7 +99,7 @@ public sealed class NodeMetrics : IExtension, IDisposable
 
     /// <summary>A rejected tick, labelled with its reason in snake_case (<c>outside_band</c>).</summary>
     public void TickRejected(TickRejection reason) =>
-        TicksRejected.Add(1, new KeyValuePair<string, object?>("reason", ReasonNames[(int)reason]));
+        TicksRejected.Add(1, new KeyValuePair<string, object?>("reason", reason.ToCode()));
 
     /// <summary>One publish on a topic of <paramref name="topicKind"/> (<c>quotes</c>, <c>watchlist</c>, <c>account</c>).</summary>
     public void Published(string topicKind, long count = 1) => PubSubPublishes.Add(count, new KeyValuePair<string, object?>("topic", topicKind));
@@ -124,23 +122,6 @@ public sealed class NodeMetrics : IExtension, IDisposable
     {
         _listener.Dispose();
         _meter.Dispose();
-    }
-
-    internal static string SnakeCase(TickRejection reason)
-    {
-        var name = reason.ToString();
-        var builder = new System.Text.StringBuilder(name.Length + 4);
-        for (var i = 0; i < name.Length; i++)
-        {
-            if (char.IsUpper(name[i]) && i > 0)
-            {
-                builder.Append('_');
-            }
-
-            builder.Append(char.ToLowerInvariant(name[i]));
-        }
-
-        return builder.ToString();
     }
 
     /// <summary>A counter's total per label value (its one label, or none).</summary>

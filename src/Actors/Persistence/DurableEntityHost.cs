@@ -1,3 +1,4 @@
+using ActorQuotes.Contracts;
 using Akka.Actor;
 using Akka.Cluster.Sharding;
 using Akka.Event;
@@ -13,9 +14,6 @@ namespace ActorQuotes.Actors.Persistence;
 /// </summary>
 public sealed class DurableEntityHost : ReceiveActor, IWithTimers, IWithUnboundedStash
 {
-    private static readonly TimeSpan MinBackoff = TimeSpan.FromMilliseconds(500);
-    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(10);
-
     /// <summary>
     /// A first recovery that fails is tried again this many times, 200 ms apart, with callers still
     /// waiting: right after a crash the store can refuse a first read (SQLite recovering its WAL, say).
@@ -30,7 +28,7 @@ public sealed class DurableEntityHost : ReceiveActor, IWithTimers, IWithUnbounde
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private IActorRef? _journal;
     private object? _state;
-    private TimeSpan _backoff = MinBackoff;
+    private readonly RetryBackoff _backoff = new(TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(10));
     private bool _recovered;
     private int _recoveryRetries;
     private bool _stopping;
@@ -73,7 +71,7 @@ public sealed class DurableEntityHost : ReceiveActor, IWithTimers, IWithUnbounde
             {
                 _recovered = true;
                 _recoveryRetries = 0;
-                _backoff = MinBackoff;
+                _backoff.Reset();
                 Stash.UnstashAll();
             }
         });
@@ -204,12 +202,12 @@ public sealed class DurableEntityHost : ReceiveActor, IWithTimers, IWithUnbounde
     private void GoUnavailable()
     {
         _recoveryRetries = 0;
-        _log.Warning("Journal of {0} failed (a write or its recovery); serving reads from memory, retrying in {1}", Self.Path.Name, _backoff);
+        var delay = _backoff.Next();
+        _log.Warning("Journal of {0} failed (a write or its recovery); serving reads from memory, retrying in {1}", Self.Path.Name, delay);
         Become(Unavailable);
         // Whatever waited for recovery gets its answer now rather than a timeout.
         Stash.UnstashAll();
-        Timers.StartSingleTimer("restart", RestartJournal.Instance, _backoff);
-        _backoff = TimeSpan.FromTicks(Math.Min(_backoff.Ticks * 2, MaxBackoff.Ticks));
+        Timers.StartSingleTimer("restart", RestartJournal.Instance, delay);
     }
 
     private void Stop()

@@ -35,8 +35,6 @@ public sealed class TokenRevocations(
     /// <summary>How often a node deletes the rows of expired tokens from the store.</summary>
     public static readonly TimeSpan DeleteExpiredEvery = TimeSpan.FromMinutes(10);
 
-    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(5);
-
     private readonly TaskCompletionSource<TimeSpan> _loaded = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _subscribed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly object _write = new();
@@ -142,7 +140,7 @@ public sealed class TokenRevocations(
             return;
         }
 
-        var backoff = TimeSpan.FromMilliseconds(250);
+        var backoff = new RetryBackoff(TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(5));
         while (!stoppingToken.IsCancellationRequested && LoadedAfter is null)
         {
             try
@@ -155,13 +153,12 @@ public sealed class TokenRevocations(
             }
             catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
-                logger.LogWarning("Token revocations could not be read yet ({Error}); trying again in {Backoff}", e.GetType().Name, backoff);
-                if (!await DelayAsync(backoff, stoppingToken))
+                var delay = backoff.Next();
+                logger.LogWarning("Token revocations could not be read yet ({Error}); trying again in {Backoff}", e.GetType().Name, delay);
+                if (!await DelayAsync(delay, stoppingToken))
                 {
                     return;
                 }
-
-                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
             }
         }
 

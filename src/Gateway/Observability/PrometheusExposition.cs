@@ -89,23 +89,6 @@ public static class PrometheusExposition
         return unit == "s" ? name + "_seconds" : name;
     }
 
-    /// <summary><c>OutsideBand</c> → <c>outside_band</c>.</summary>
-    public static string SnakeCase(string name)
-    {
-        var builder = new StringBuilder(name.Length + 4);
-        for (var i = 0; i < name.Length; i++)
-        {
-            if (char.IsUpper(name[i]) && i > 0)
-            {
-                builder.Append('_');
-            }
-
-            builder.Append(char.ToLowerInvariant(name[i]));
-        }
-
-        return builder.ToString();
-    }
-
     private static void Gauge(StringBuilder text, string name, string help, IReadOnlyList<(string? Labels, double Value)> values)
     {
         var full = Prefix + name;
