@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using ActorQuotes.Contracts;
 using Npgsql;
 
 namespace ActorQuotes.Gateway.Fencing;
@@ -117,7 +118,7 @@ public sealed class NodeLease : IDisposable
     /// </summary>
     public async Task KeepTryingToStartAsync(string address)
     {
-        var backoff = TimeSpan.FromMilliseconds(500);
+        var backoff = new RetryBackoff(TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(5));
         while (!_stopping.IsCancellationRequested)
         {
             try
@@ -127,7 +128,7 @@ public sealed class NodeLease : IDisposable
             }
             catch (Exception e) when (e is NpgsqlException or TimeoutException && !_stopping.IsCancellationRequested)
             {
-                _logger.LogWarning("Node lease not taken yet ({Error}); trying again in {Backoff}", e.Message, backoff);
+                _logger.LogWarning("Node lease not taken yet ({Error}); trying again in {Backoff}", e.Message, backoff.Current);
             }
             catch (OperationCanceledException)
             {
@@ -136,14 +137,12 @@ public sealed class NodeLease : IDisposable
 
             try
             {
-                await Task.Delay(backoff, _stopping.Token);
+                await Task.Delay(backoff.Next(), _stopping.Token);
             }
             catch (OperationCanceledException)
             {
                 return;
             }
-
-            backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
         }
     }
 

@@ -1,4 +1,5 @@
 using ActorQuotes.Actors.Persistence;
+using ActorQuotes.Contracts;
 using Akka.Actor;
 
 namespace ActorQuotes.Gateway.Hosting;
@@ -55,7 +56,7 @@ public sealed class JournalWarmup(TimeProvider clock, IHostApplicationLifetime l
     private async Task RunAsync(ActorSystem system, CancellationToken stopping)
     {
         var started = clock.GetTimestamp();
-        var backoff = MinBackoff;
+        var backoff = new RetryBackoff(MinBackoff, MaxBackoff);
         for (var attempt = 1; !stopping.IsCancellationRequested; attempt++)
         {
             try
@@ -68,12 +69,12 @@ public sealed class JournalWarmup(TimeProvider clock, IHostApplicationLifetime l
                     return;
                 }
 
-                logger.LogWarning("Journal warm-up: recovery attempt {Attempt} failed; trying again in {Backoff}", attempt, backoff);
+                logger.LogWarning("Journal warm-up: recovery attempt {Attempt} failed; trying again in {Backoff}", attempt, backoff.Current);
             }
             catch (AskTimeoutException)
             {
                 logger.LogWarning("Journal warm-up: recovery attempt {Attempt} did not finish within {Timeout}; trying again in {Backoff}",
-                    attempt, AttemptTimeout, backoff);
+                    attempt, AttemptTimeout, backoff.Current);
             }
             catch (Exception e) when (stopping.IsCancellationRequested || system.WhenTerminated.IsCompleted)
             {
@@ -83,14 +84,12 @@ public sealed class JournalWarmup(TimeProvider clock, IHostApplicationLifetime l
 
             try
             {
-                await Task.Delay(backoff, clock, stopping);
+                await Task.Delay(backoff.Next(), clock, stopping);
             }
             catch (OperationCanceledException)
             {
                 return;
             }
-
-            backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
         }
     }
 }
