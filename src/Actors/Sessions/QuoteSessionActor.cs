@@ -194,28 +194,29 @@ public sealed class QuoteSessionActor : StreamSessionActor
     /// <summary>Drops the queue entries of unsubscribed slots, keeping the order and the round of the rest.</summary>
     private void SweepStale()
     {
-        var inRound = 0;
-        for (int i = 0, count = _order.Count; i < count; i++)
-        {
-            var slot = _order.Dequeue();
-            if (slot.Unsent is not null)
-            {
-                _order.Enqueue(slot);
-                inRound += i < _roundLeft ? 1 : 0;
-            }
-        }
-
-        _roundLeft = inRound;
-        for (int i = 0, count = _immediate.Count; i < count; i++)
-        {
-            var slot = _immediate.Dequeue();
-            if (slot.Unsent is not null)
-            {
-                _immediate.Enqueue(slot);
-            }
-        }
-
+        _roundLeft = KeepUnsent(_order, _roundLeft);
+        KeepUnsent(_immediate, 0);
         _stale = 0;
+    }
+
+    /// <summary>
+    /// Keeps only the slots of <paramref name="queue"/> with a quote unsent, in order; returns how many of its first
+    /// <paramref name="front"/> entries stayed.
+    /// </summary>
+    private static int KeepUnsent(Queue<QuoteSlot> queue, int front)
+    {
+        var kept = 0;
+        for (int i = 0, count = queue.Count; i < count; i++)
+        {
+            var slot = queue.Dequeue();
+            if (slot.Unsent is not null)
+            {
+                queue.Enqueue(slot);
+                kept += i < front ? 1 : 0;
+            }
+        }
+
+        return kept;
     }
 
     protected override void OnQuote(QuoteSlot slot, SharedQuote quote)

@@ -24,7 +24,7 @@ public static class NodeLogs
         var index = 0;
         foreach (var node in nodes)
         {
-            var outputs = node.EarlierOutputs.Concat(node.IsRunning || HasProcess(node) ? [node.Process.Output] : []).ToList();
+            var outputs = node.EarlierOutputs.Concat(node.Output is { } latest ? [latest] : []).ToList();
             for (var incarnation = 0; incarnation < outputs.Count; incarnation++, index++)
             {
                 var name = $"{index:D2}-{node.Name}-{incarnation + 1}";
@@ -38,18 +38,5 @@ public static class NodeLogs
 
         output.WriteLine($"node logs of this run: {folder}");
         return folder;
-    }
-
-    private static bool HasProcess(ClusterNode node)
-    {
-        try
-        {
-            _ = node.Process;
-            return true;
-        }
-        catch (InvalidOperationException)
-        {
-            return false;
-        }
     }
 }

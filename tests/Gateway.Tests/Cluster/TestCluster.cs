@@ -144,6 +144,9 @@ public sealed class ClusterNode(string name, string roles, int akkaPort, int adm
     /// <summary>The output of this node's earlier processes (each restart ends one), oldest first, for <see cref="NodeLogs"/>.</summary>
     public IReadOnlyList<string> EarlierOutputs => _earlierOutputs;
 
+    /// <summary>What the node's latest process printed (running or exited); null before its first start.</summary>
+    public string? Output => _process?.Output;
+
     public string Roles { get; } = roles;
 
     public int AkkaPort { get; } = akkaPort;

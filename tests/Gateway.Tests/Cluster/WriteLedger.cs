@@ -76,13 +76,7 @@ public sealed class WriteLedger : IAsyncDisposable
     /// When every watchlist had an acknowledged probe that was sent at or after <paramref name="since"/>: the latest of
     /// those first acknowledgements (see <see cref="StartProbe"/>); null while one has none.
     /// </summary>
-    public TimeSpan? ProbesBackAfter(TimeSpan since)
-    {
-        var firsts = Watchlists
-            .Select(id => _probes.Where(a => a.Ok && a.WatchlistId == id && a.Sent >= since).Select(a => (TimeSpan?)a.At).Min())
-            .ToList();
-        return firsts.Any(f => f is null) ? null : firsts.Max();
-    }
+    public TimeSpan? ProbesBackAfter(TimeSpan since) => AcknowledgedOnEveryWatchlist(_probes.Where(a => a.Sent >= since));
 
     /// <summary>Acknowledged writes so far, all or through one node.</summary>
     public int Acknowledged(string? via = null) => _answers.Count(a => a.Ok && (via is null || a.Via == via));
@@ -96,14 +90,17 @@ public sealed class WriteLedger : IAsyncDisposable
 
     /// <summary>
     /// When every watchlist had an acknowledgement of a write sent after <paramref name="since"/> (through
-    /// <paramref name="via"/>, or any node): the latest of those first acknowledgements; null while one has none.
+    /// <paramref name="via"/>, or any node, never through <paramref name="notVia"/>): the latest of those first
+    /// acknowledgements; null while one has none.
     /// </summary>
-    public TimeSpan? AllWatchlistsAcknowledgedAfter(TimeSpan since, string? via = null)
+    public TimeSpan? AllWatchlistsAcknowledgedAfter(TimeSpan since, string? via = null, string? notVia = null) =>
+        AcknowledgedOnEveryWatchlist(_answers.Where(a => a.Sent >= since && (via is null || a.Via == via) && a.Via != notVia));
+
+    /// <summary>The latest of the watchlists' first acknowledgements among <paramref name="answers"/>; null while one has none.</summary>
+    private TimeSpan? AcknowledgedOnEveryWatchlist(IEnumerable<Answer> answers)
     {
-        var firsts = Watchlists
-            .Select(id => _answers.Where(a => a.Ok && a.WatchlistId == id && a.Sent >= since && (via is null || a.Via == via)).Select(a => (TimeSpan?)a.At).Min())
-            .ToList();
-        return firsts.Any(f => f is null) ? null : firsts.Max();
+        var firsts = answers.Where(a => a.Ok).GroupBy(a => a.WatchlistId).ToDictionary(g => g.Key, g => g.Min(a => a.At));
+        return Watchlists.All(firsts.ContainsKey) ? Watchlists.Max(id => firsts[id]) : null;
     }
 
     /// <summary>
@@ -151,11 +148,8 @@ public sealed class WriteLedger : IAsyncDisposable
             var state = await Read(reader, $"/api/v1/watchlists/{id}");
             foreach (var probe in _probes.Where(a => a.WatchlistId == id).GroupBy(a => a.Symbol))
             {
-                var journaled = history["events"]!.AsArray()
-                    .Where(e => e!["ticker_symbol"]?.GetValue<string>() == probe.Key && e["quantity"] is not null)
-                    .Select(e => (int)e!["quantity"]!.GetValue<double>())
-                    .ToHashSet();
-                var missing = probe.Where(a => a.Ok).Select(a => a.Quantity).Where(q => !journaled.Contains(q)).Order().ToList();
+                var journaled = Journaled(history, probe.Key);
+                var missing = probe.Where(a => a.Ok).Select(a => a.Quantity).Except(journaled).Order().ToList();
                 if (missing.Count > 0)
                 {
                     missingCount += missing.Count;
@@ -167,10 +161,7 @@ public sealed class WriteLedger : IAsyncDisposable
 
             foreach (var symbol in symbols)
             {
-                var journaled = history["events"]!.AsArray()
-                    .Where(e => e!["ticker_symbol"]?.GetValue<string>() == symbol && e["quantity"] is not null)
-                    .Select(e => (int)e!["quantity"]!.GetValue<double>())
-                    .ToList();
+                var journaled = Journaled(history, symbol);
                 var acknowledged = _answers.Where(a => a.Ok && a.WatchlistId == id && a.Symbol == symbol).Select(a => a.Quantity).ToHashSet();
                 var missing = acknowledged.Except(journaled).Order().ToList();
                 if (missing.Count > 0)
@@ -200,6 +191,13 @@ public sealed class WriteLedger : IAsyncDisposable
 
         return new LedgerCheck(acknowledgedCount, missingCount, backwardsCount, wrongStates, problems);
     }
+
+    /// <summary>The quantities <paramref name="history"/> journaled for <paramref name="symbol"/>, in order.</summary>
+    private static List<int> Journaled(JsonNode history, string symbol) =>
+        history["events"]!.AsArray()
+            .Where(e => e!["ticker_symbol"]?.GetValue<string>() == symbol && e["quantity"] is not null)
+            .Select(e => (int)e!["quantity"]!.GetValue<double>())
+            .ToList();
 
     /// <summary>Answers counted by node and status (0 = no answer), for the test's output.</summary>
     public string Summary() =>

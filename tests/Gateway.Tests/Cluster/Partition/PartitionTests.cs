@@ -247,12 +247,8 @@ public sealed class PartitionTests(PartitionCluster cluster, ITestOutputHelper o
     /// When every watchlist had a write acknowledged through the majority (not through <paramref name="victim"/>, which
     /// may still answer for a moment) that was sent after <paramref name="since"/>; null while one has none.
     /// </summary>
-    private static TimeSpan? WritesBack(WriteLedger ledger, ClusterNode victim, TimeSpan since)
-    {
-        var answers = ledger.Answers.Where(a => a.Ok && a.Via != victim.Name && a.Sent >= since).ToList();
-        var firsts = ledger.Watchlists.Select(id => answers.Where(a => a.WatchlistId == id).Select(a => (TimeSpan?)a.At).Min()).ToList();
-        return firsts.Any(f => f is null) ? null : firsts.Max();
-    }
+    private static TimeSpan? WritesBack(WriteLedger ledger, ClusterNode victim, TimeSpan since) =>
+        ledger.AllWatchlistsAcknowledgedAfter(since, notVia: victim.Name);
 
     /// <summary>Samples every node's view of the membership for <paramref name="window"/>: the fewest Up and the most unreachable any node reported.</summary>
     private async Task<(int FewestUp, int MostUnreachable)> ObserveMembershipAsync(TimeSpan window)
