@@ -25,13 +25,13 @@ public sealed class HostileSocketTests(ITestOutputHelper output) : IAsyncLifetim
     /// alone (docs/protocol.md); the code before issue 22 added 14 MB (one-byte), 7.5 MB (unknown symbols) and 33 MB
     /// (churn) in these same floods before the server gave up on the socket, and grew without bound when the client
     /// kept going. The heap is the whole test process's: in a full run, what earlier tests left running adds noise
-    /// (once 6–7 MB on CI), so the bound sits between that and the old code; the 4422 close and the server giving up
-    /// after a bounded number of messages are asserted on their own.
+    /// (6–7 MB while flooding once on CI, 10 MB after the socket had gone another time), so one bound, for while the
+    /// client floods and once its socket has gone, sits between that and the old code; the 4422 close and the server
+    /// giving up after a bounded number of messages are asserted on their own. Measured alone, what stays after the
+    /// socket has gone is 0.4–1.9 MB (pooled buffers). A measurement free of that noise needs the node in a process
+    /// of its own, reporting its heap (issue 25's runtime metrics).
     /// </summary>
     private const long FloodBound = 12L << 20;
-
-    /// <summary>How far above the baseline the heap may stay once the socket has gone (measured: 0.4–1.9 MB alone).</summary>
-    private const long AfterBound = 8L << 20;
 
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(60);
 
@@ -159,7 +159,8 @@ public sealed class HostileSocketTests(ITestOutputHelper output) : IAsyncLifetim
         Assert.True(flooded - baseline < FloodBound, $"the heap grew by {(flooded - baseline) >> 20} MB for one socket ({sent} messages); by generation, KB: {baselineInfo} before, {floodedInfo} while flooding");
         Assert.Equal(closeCode, (int?)socket.CloseStatus);
         Assert.Contains($"\"code\":\"{errorCode}\"", lastError);
-        Assert.True(after - baseline < AfterBound, $"the heap stayed {(after - baseline) >> 20} MB above its baseline after the socket went");
+        Assert.True(after - baseline < FloodBound,
+            $"the heap stayed {(after - baseline) >> 20} MB above its baseline after the socket went; by generation, KB: {baselineInfo} before, {Generations()} after");
     }
 
     private async Task<string[]> Symbols() =>
